@@ -1,0 +1,125 @@
+# Basalt: top-level build. See README.md; `make help` lists the targets.
+.DEFAULT_GOAL := all
+.SUFFIXES:
+
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD := ld
+OBJCOPY := objcopy
+NM := nm
+PYTHON ?= python3
+
+O := build
+ifneq ($(CC),gcc)
+O := build/$(notdir $(CC))
+endif
+
+# ---------------------------------------------------------------- hypervisor
+HV_CFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+	-m64 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
+	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Ihypervisor/include -Ihypervisor/arch/x86/include -MMD -MP
+ifeq ($(notdir $(CC)),clang)
+HV_CFLAGS += -Wno-gnu-variable-sized-type-not-at-end
+endif
+HV_ASFLAGS := -m64 -fno-pic -Ihypervisor/include -Ihypervisor/arch/x86/include -MMD -MP -D__ASSEMBLY__
+HV_CFLAGS += $(EXTRA_CFLAGS)
+
+HV_SRCS := $(sort $(wildcard hypervisor/lib/*.c hypervisor/common/*.c \
+	hypervisor/drivers/*/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/boot/*.c))
+HV_ASMS := $(sort $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S))
+HV_OBJS := $(patsubst %.c,$(O)/%.o,$(HV_SRCS)) $(patsubst %.S,$(O)/%.o,$(HV_ASMS))
+LDS := hypervisor/arch/x86/basalt.lds
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(HV_ASFLAGS) -c -o $@ $<
+
+# Two links: the symbol table (for stack traces) goes after all code and data
+# except .bss, so its size cannot move any function. The first link has an
+# empty table; the second carries the table generated from the first.
+$(O)/syms0.o: scripts/mksyms.sh
+	@mkdir -p $(@D)
+	: > $(O)/syms0.S
+	$(CC) $(HV_ASFLAGS) -c -o $@ $(O)/syms0.S
+
+$(O)/basalt-pass1.elf: $(HV_OBJS) $(O)/syms0.o $(LDS)
+	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms0.o
+
+$(O)/syms.o: $(O)/basalt-pass1.elf scripts/mksyms.sh
+	scripts/mksyms.sh $(NM) $< > $(O)/syms.S
+	$(CC) $(HV_ASFLAGS) -c -o $@ $(O)/syms.S
+
+# basalt-syms.elf: the 64-bit image with debug info (gdb, addr2line).
+# basalt.elf: the same image as ELF32, which QEMU's -kernel (multiboot1) and
+# GRUB (multiboot2) both load; every address in it is below 4 GiB.
+$(O)/basalt-syms.elf: $(HV_OBJS) $(O)/syms.o $(LDS)
+	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms.o
+	scripts/check-image.sh $(NM) $(O)/basalt-pass1.elf $@
+
+$(O)/basalt.elf: $(O)/basalt-syms.elf
+	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+
+$(O)/basalt.gz: $(O)/basalt.elf
+	gzip -9 -n -c $< > $@
+
+-include $(HV_OBJS:.o=.d)
+
+.PHONY: all
+all: $(O)/basalt.elf $(O)/basalt.gz
+
+# ---------------------------------------------------------------- unit tests
+UNIT_CC ?= gcc
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Itests/unit/harness/include -Ihypervisor/include -Itests/unit/harness
+UNIT_TESTS :=
+include $(sort $(wildcard tests/unit/*/module.mk))
+
+build/unit/harness.o: tests/unit/harness/harness.c tests/unit/harness/harness.h
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -c -o $@ $<
+
+# Each module.mk adds NAME to UNIT_TESTS and sets NAME_SRCS (test and
+# hypervisor sources) and optionally NAME_CFLAGS.
+define unit_rule
+build/unit/$(1): $$($(1)_SRCS) build/unit/harness.o $$(wildcard hypervisor/include/hv/*.h tests/unit/harness/include/asm/*.h)
+	@mkdir -p $$(@D)
+	$$(UNIT_CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) build/unit/harness.o -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+.PHONY: unit
+unit: deps-test $(addprefix build/unit/,$(UNIT_TESTS))
+	tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
+
+# ---------------------------------------------------------------- the rest
+.PHONY: deps deps-test
+deps:
+	scripts/deps.sh all
+deps-test:
+	@scripts/deps.sh test
+
+.PHONY: clean
+clean:
+	rm -rf build
+
+.PHONY: help
+help:
+	@echo "make            build build/basalt.elf (and basalt.gz); CC=clang for clang"
+	@echo "make run        boot Basalt in QEMU with its console on this terminal"
+	@echo "make test       every test: unit, QEMU boot tests, GRUB ISO"
+	@echo "make unit       host unit tests only (cmocka, ASan, UBSan)"
+	@echo "make qemu-test  QEMU boot tests only"
+	@echo "make iso        build/basalt.iso, a GRUB rescue ISO (multiboot2)"
+	@echo "make check      clang-format, cppcheck and the clang build"
+	@echo "make bench      benchmarks (see docs/bench.md)"
