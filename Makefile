@@ -38,22 +38,24 @@ LDS := hypervisor/arch/x86/basalt.lds
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(HV_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c -o $@ $<
 
 $(O)/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(HV_ASFLAGS) -c -o $@ $<
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -c -o $@ $<
 
 # Two links: the symbol table (for stack traces) goes after all code and data
 # except .bss, so its size cannot move any function. The first link has an
 # empty table; the second carries the table generated from the first.
 $(O)/syms0.o: scripts/mksyms.sh
 	@mkdir -p $(@D)
-	: > $(O)/syms0.S
+	scripts/mksyms.sh $(NM) - > $(O)/syms0.S
 	$(CC) $(HV_ASFLAGS) -c -o $@ $(O)/syms0.S
 
 $(O)/basalt-pass1.elf: $(HV_OBJS) $(O)/syms0.o $(LDS)
-	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms0.o
+	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms0.o
 
 $(O)/syms.o: $(O)/basalt-pass1.elf scripts/mksyms.sh
 	scripts/mksyms.sh $(NM) $< > $(O)/syms.S
@@ -63,7 +65,7 @@ $(O)/syms.o: $(O)/basalt-pass1.elf scripts/mksyms.sh
 # basalt.elf: the same image as ELF32, which QEMU's -kernel (multiboot1) and
 # GRUB (multiboot2) both load; every address in it is below 4 GiB.
 $(O)/basalt-syms.elf: $(HV_OBJS) $(O)/syms.o $(LDS)
-	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms.o
+	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms.o
 	scripts/check-image.sh $(NM) $(O)/basalt-pass1.elf $@
 
 $(O)/basalt.elf: $(O)/basalt-syms.elf

@@ -1,0 +1,11 @@
+/* TSC-based time (arch/x86/time.c). */
+#ifndef ASM_TIME_H
+#define ASM_TIME_H
+
+#include <hv/types.h>
+
+/* Calibrate the TSC against the HPET (if 'hpet_base' is non-zero) or the PIT. */
+void time_init(paddr_t hpet_base);
+uint64_t ns_to_tsc(s_time_t ns); /* absolute system time -> TSC value */
+
+#endif

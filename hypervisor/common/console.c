@@ -1,0 +1,223 @@
+/*
+ * The hypervisor console: printk with log levels, the log ring, rate
+ * limiting, panic, and console input (debug keys).
+ *
+ * Every message goes to the log ring (for a control domain to read later);
+ * messages at or below the threshold set by loglvl= also go to the serial
+ * line. Output is serialised by console_lock; after a crash the console
+ * goes "sync" and stops taking the lock, so a CPU that died holding it
+ * cannot silence the crash report.
+ *
+ * Lock order: console_lock is a leaf (printk may be called with any lock held).
+ */
+#include <hv/console.h>
+#include <hv/errno.h>
+#include <hv/keyhandler.h>
+#include <hv/lib.h>
+#include <hv/param.h>
+#include <hv/percpu.h>
+#include <hv/serial.h>
+#include <hv/shutdown.h>
+#include <hv/spinlock.h>
+#include <hv/time.h>
+
+#define RING_SIZE (64 * 1024) /* power of two */
+
+static char ring[RING_SIZE];
+static uint64_t ring_head; /* bytes ever written */
+static DEFINE_SPINLOCK(console_lock);
+static bool console_sync;
+static int loglvl = LOG_LEVEL_INFO;
+
+static const char *const level_names[] = { "none", "error", "warning", "info", "debug" };
+
+/* loglvl=<none|error|warning|info|debug|all> or a number 0-4 */
+static int parse_loglvl(const char *v)
+{
+	if (!v)
+		return -XEN_EINVAL;
+	for (unsigned int i = 0; i < ARRAY_SIZE(level_names); i++)
+		if (!strcmp(v, level_names[i])) {
+			loglvl = (int)i;
+			return 0;
+		}
+	if (!strcmp(v, "all")) {
+		loglvl = LOG_LEVEL_DEBUG;
+		return 0;
+	}
+	if (v[0] >= '0' && v[0] <= '4' && !v[1]) {
+		loglvl = v[0] - '0';
+		return 0;
+	}
+	return -XEN_EINVAL;
+}
+custom_param("loglvl", parse_loglvl);
+
+int console_loglevel(void)
+{
+	return loglvl;
+}
+
+static void ring_put(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ring[(ring_head + i) & (RING_SIZE - 1)] = s[i];
+	ring_head += n;
+}
+
+size_t console_ring_read(uint64_t offset, char *buf, size_t len, uint64_t *next)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+	uint64_t oldest = ring_head > RING_SIZE ? ring_head - RING_SIZE : 0;
+	size_t n = 0;
+
+	if (offset < oldest)
+		offset = oldest; /* overwritten: start at what is left */
+	while (offset < ring_head && n < len)
+		buf[n++] = ring[offset++ & (RING_SIZE - 1)];
+	*next = offset;
+	spin_unlock_irqrestore(&console_lock, flags);
+	return n;
+}
+
+void console_putchars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]);
+}
+
+/* In sync mode (after a crash) the lock is neither taken nor released. */
+static bool console_lock_take(unsigned long *flags)
+{
+	*flags = local_irq_save();
+	if (READ_ONCE(console_sync))
+		return false;
+	spin_lock(&console_lock);
+	return true;
+}
+
+static void console_lock_give(bool took, unsigned long flags)
+{
+	if (took)
+		spin_unlock(&console_lock);
+	local_irq_restore(flags);
+}
+
+/* Strip a "<N>" level prefix; return the level. */
+static int take_level(const char **fmt)
+{
+	const char *f = *fmt;
+
+	if (f[0] == '<' && f[1] >= '0' && f[1] <= '9' && f[2] == '>') {
+		*fmt = f + 3;
+		return f[1] - '0';
+	}
+	return LOG_LEVEL_DEFAULT;
+}
+
+/* Is the next character printed the first of a line? Per console, not per
+ * CPU: continuation lines from one CPU may interleave with another's. */
+static bool at_line_start = true;
+
+static void emit(const char *s, size_t n, bool to_serial)
+{
+	static const char prefix[] = "(basalt) ";
+
+	for (size_t i = 0; i < n; i++) {
+		if (at_line_start) {
+			ring_put(prefix, sizeof(prefix) - 1);
+			if (to_serial)
+				console_putchars(prefix, sizeof(prefix) - 1);
+			at_line_start = false;
+		}
+		ring_put(&s[i], 1);
+		if (to_serial)
+			serial_putc(s[i]);
+		if (s[i] == '\n')
+			at_line_start = true;
+	}
+}
+
+void vprintk(const char *fmt, va_list args)
+{
+	char buf[512];
+	int level = take_level(&fmt);
+	int n = vscnprintf(buf, sizeof(buf), fmt, args);
+	unsigned long flags;
+	bool took = console_lock_take(&flags);
+
+	emit(buf, (size_t)n, level <= loglvl);
+	console_lock_give(took, flags);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+#define RATELIMIT_WINDOW SECONDS(5)
+#define RATELIMIT_BURST 10
+
+void printk_ratelimited_site(void *site, const char *fmt, ...)
+{
+	struct ratelimit_state *rl = site;
+	s_time_t now = NOW();
+	unsigned int dropped = 0;
+	va_list ap;
+
+	/* racy counters are fine: the worst case is a message too many */
+	if (now - rl->window_start > RATELIMIT_WINDOW) {
+		dropped = rl->dropped;
+		rl->window_start = now;
+		rl->count = 0;
+		rl->dropped = 0;
+	}
+	if (rl->count >= RATELIMIT_BURST) {
+		rl->dropped++;
+		return;
+	}
+	rl->count++;
+	if (dropped)
+		printk(LOG_WARN "(%u similar messages suppressed)\n", dropped);
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+void console_start_sync(void)
+{
+	WRITE_ONCE(console_sync, true);
+}
+
+/* Messages printed before the UART was set up are in the ring: replay them. */
+void console_init(void)
+{
+	serial_init();
+	for (uint64_t i = 0; i < ring_head && i < RING_SIZE; i++)
+		serial_putc(ring[((ring_head > RING_SIZE ? ring_head - RING_SIZE : 0) + i) & (RING_SIZE - 1)]);
+}
+
+void console_input(char c)
+{
+	handle_keypress((unsigned char)c);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_start_sync();
+	printk(LOG_ERR "\n****************************************\n");
+	printk(LOG_ERR "Panic on CPU %u:\n%s\n", smp_processor_id(), buf);
+	printk(LOG_ERR "****************************************\n");
+	arch_show_stack_here();
+	machine_crash_halt();
+}

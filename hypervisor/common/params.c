@@ -1,0 +1,24 @@
+/*
+ * The boot command line: every option declared with the *_param() macros
+ * (hv/param.h) lands in the .data.param section; this parses the command
+ * line against all of them and prints each problem once.
+ */
+#include <hv/console.h>
+#include <hv/init.h>
+#include <hv/param.h>
+
+extern const struct kernel_param __param_start[], __param_end[];
+
+static void report(const char *msg)
+{
+	printk(LOG_WARN "cmdline: %s\n", msg);
+}
+
+void cmdline_parse_boot(const char *cmdline)
+{
+	int problems = cmdline_parse(cmdline, __param_start, (size_t)(__param_end - __param_start), report);
+
+	if (problems)
+		printk(LOG_WARN "cmdline: %d problem%s; those options are ignored (see docs/boot-options.md)\n",
+		       problems, problems == 1 ? "" : "s");
+}

@@ -1,0 +1,221 @@
+/*
+ * Per-CPU software timers: each CPU's active timers sit in a min-heap
+ * (common/timer_heap.c) under that CPU's lock; the LAPIC timer is programmed
+ * for the earliest, and TIMER_SOFTIRQ runs the expired ones.
+ *
+ * A timer's CPU can change (migrate_timer), so a caller locks "the timer's
+ * CPU" by reading t->cpu, locking it and checking t->cpu did not change.
+ *
+ * Lock order: a CPU's timer lock, then the heap allocator's lock (the heap
+ * array grows under the timer lock). Handlers run with no lock held.
+ */
+#include <hv/console.h>
+#include <hv/errno.h>
+#include <hv/lib.h>
+#include <hv/percpu.h>
+#include <hv/softirq.h>
+#include <hv/spinlock.h>
+#include <hv/symbols.h>
+#include <hv/cpumask.h>
+#include <hv/time.h>
+#include <hv/timer.h>
+#include <hv/xmalloc.h>
+
+/* Timers due within this much of now run in the same pass. */
+#define TIMER_SLOP MICROSECS(50)
+
+struct timers {
+	spinlock_t lock;
+	struct timer_heap heap;
+	struct timer *running;
+};
+static DEFINE_PER_CPU(struct timers, timers);
+
+static unsigned long lock_timer(struct timer *t, struct timers **out)
+{
+	for (;;) {
+		unsigned int cpu = READ_ONCE(t->cpu);
+		struct timers *ts = &per_cpu(timers, cpu);
+		unsigned long flags = spin_lock_irqsave(&ts->lock);
+
+		if (t->cpu == cpu) {
+			*out = ts;
+			return flags;
+		}
+		spin_unlock_irqrestore(&ts->lock, flags);
+	}
+}
+
+static int grow_heap(struct timer_heap *h)
+{
+	unsigned int limit = h->limit ? h->limit * 2 : 64;
+	struct timer **n = xzalloc_array(struct timer *, limit + 1);
+
+	if (!n)
+		return -XEN_ENOMEM;
+	if (h->heap)
+		memcpy(n, h->heap, (h->limit + 1) * sizeof(*n));
+	xfree(h->heap);
+	h->heap = n;
+	h->limit = limit;
+	return 0;
+}
+
+/* Add under the lock; kick the CPU if the timer became its earliest. */
+static void activate(struct timers *ts, struct timer *t)
+{
+	if (timer_heap_add(&ts->heap, t) == -XEN_ENOSPC) {
+		if (grow_heap(&ts->heap) || timer_heap_add(&ts->heap, t)) {
+			printk(LOG_ERR "timer: out of memory queueing a timer on CPU %u; it will not fire\n", t->cpu);
+			return;
+		}
+	}
+	t->status = TIMER_STATUS_in_heap;
+	if (timer_heap_peek(&ts->heap) == t)
+		cpu_raise_softirq(t->cpu, TIMER_SOFTIRQ);
+}
+
+static void deactivate(struct timers *ts, struct timer *t)
+{
+	if (t->status == TIMER_STATUS_in_heap)
+		timer_heap_remove(&ts->heap, t);
+	t->status = TIMER_STATUS_inactive;
+}
+
+void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
+{
+	memset(t, 0, sizeof(*t));
+	t->function = fn;
+	t->data = data;
+	t->cpu = (uint16_t)cpu;
+	t->status = TIMER_STATUS_inactive;
+}
+
+void set_timer(struct timer *t, s_time_t expires)
+{
+	struct timers *ts;
+	unsigned long flags = lock_timer(t, &ts);
+
+	if (t->status != TIMER_STATUS_invalid) {
+		deactivate(ts, t);
+		t->expires = expires;
+		activate(ts, t);
+	}
+	spin_unlock_irqrestore(&ts->lock, flags);
+}
+
+void stop_timer(struct timer *t)
+{
+	struct timers *ts;
+	unsigned long flags = lock_timer(t, &ts);
+
+	if (t->status != TIMER_STATUS_invalid)
+		deactivate(ts, t);
+	spin_unlock_irqrestore(&ts->lock, flags);
+}
+
+bool timer_is_active(const struct timer *t)
+{
+	return READ_ONCE(t->status) == TIMER_STATUS_in_heap;
+}
+
+void migrate_timer(struct timer *t, unsigned int new_cpu)
+{
+	struct timers *ts;
+	unsigned long flags = lock_timer(t, &ts);
+	bool active = t->status == TIMER_STATUS_in_heap;
+	struct timers *nts = &per_cpu(timers, new_cpu);
+
+	if (t->cpu == new_cpu || t->status == TIMER_STATUS_invalid) {
+		spin_unlock_irqrestore(&ts->lock, flags);
+		return;
+	}
+	deactivate(ts, t);
+	spin_unlock(&ts->lock);
+	/* the timer is unqueued: nobody else can reach it through a heap */
+	spin_lock(&nts->lock);
+	t->cpu = (uint16_t)new_cpu;
+	if (active)
+		activate(nts, t);
+	spin_unlock_irqrestore(&nts->lock, flags);
+}
+
+void kill_timer(struct timer *t)
+{
+	struct timers *ts;
+	unsigned long flags = lock_timer(t, &ts);
+
+	deactivate(ts, t);
+	t->status = TIMER_STATUS_invalid;
+	spin_unlock_irqrestore(&ts->lock, flags);
+	/* wait for a handler running on another CPU to finish */
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		while (cpu != smp_processor_id() && cpu_online(cpu) && READ_ONCE(per_cpu(timers, cpu).running) == t)
+			__builtin_ia32_pause();
+}
+
+static void timer_softirq_action(void)
+{
+	struct timers *ts = &this_cpu(timers);
+	unsigned long flags = spin_lock_irqsave(&ts->lock);
+	struct timer *t;
+
+	for (;;) {
+		while ((t = timer_heap_peek(&ts->heap)) && t->expires <= NOW() + TIMER_SLOP) {
+			timer_heap_remove(&ts->heap, t);
+			t->status = TIMER_STATUS_inactive;
+			ts->running = t;
+			spin_unlock_irqrestore(&ts->lock, flags);
+			t->function(t->data);
+			flags = spin_lock_irqsave(&ts->lock);
+			ts->running = NULL;
+		}
+		/* program the next deadline; if it already passed, go round again */
+		if (reprogram_timer(t ? t->expires : 0))
+			break;
+	}
+	spin_unlock_irqrestore(&ts->lock, flags);
+}
+
+void timer_init(void)
+{
+	open_softirq(TIMER_SOFTIRQ, timer_softirq_action);
+}
+
+void timer_cpu_init(unsigned int cpu)
+{
+	struct timers *ts = &per_cpu(timers, cpu);
+
+	spin_lock_init(&ts->lock);
+	if (!ts->heap.heap && grow_heap(&ts->heap))
+		panic("timer: no memory for CPU %u's timer heap", cpu);
+}
+
+void timer_dump(void)
+{
+	unsigned int cpu;
+	s_time_t now = NOW();
+
+	printk("Timers at %lld.%06lld ms since boot:\n", (long long)(now / 1000000), (long long)(now % 1000000));
+	for_each_online_cpu(cpu) {
+		struct timers *ts = &per_cpu(timers, cpu);
+		unsigned long flags = spin_lock_irqsave(&ts->lock);
+
+		printk(" CPU%u: %u active\n", cpu, ts->heap.size);
+		for (unsigned int i = 1; i <= ts->heap.size; i++) {
+			const struct timer *t = ts->heap.heap[i];
+			uint64_t off, size;
+			const char *fn = symbol_lookup((uint64_t)(uintptr_t)t->function, &off, &size);
+
+			printk("   ex=%+lldus %s(%p)\n", (long long)((t->expires - now) / 1000), fn ? fn : "?", t->data);
+		}
+		spin_unlock_irqrestore(&ts->lock, flags);
+	}
+}
+
+static void dump_timers_key(unsigned char key)
+{
+	timer_dump();
+}
+#include <hv/keyhandler.h>
+keyhandler('t', dump_timers_key, "dump timer queues");
