@@ -11,15 +11,20 @@ OBJCOPY := objcopy
 NM := nm
 PYTHON ?= python3
 
+# TEST_BUILD=1 adds hypervisor/test/ (deliberate crashes for the tests);
+# `make test-image` builds it into build/test/.
 O := build
 ifneq ($(CC),gcc)
 O := build/$(notdir $(CC))
+endif
+ifeq ($(TEST_BUILD),1)
+O := $(O)/test
 endif
 
 # ---------------------------------------------------------------- hypervisor
 HV_CFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
 	-m64 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
-	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
+	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -32,16 +37,20 @@ HV_CFLAGS += $(EXTRA_CFLAGS)
 
 HV_SRCS := $(sort $(wildcard hypervisor/lib/*.c hypervisor/common/*.c \
 	hypervisor/drivers/*/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/boot/*.c))
+ifeq ($(TEST_BUILD),1)
+HV_SRCS += $(sort $(wildcard hypervisor/test/*.c))
+endif
 HV_ASMS := $(sort $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S))
 HV_OBJS := $(patsubst %.c,$(O)/%.o,$(HV_SRCS)) $(patsubst %.S,$(O)/%.o,$(HV_ASMS))
 LDS := hypervisor/arch/x86/basalt.lds
+HV_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS)
 
-$(O)/%.o: %.c
+$(O)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(HV_CFLAGS) -c -o $@ $<
 
-$(O)/%.o: %.S
+$(O)/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -c -o $@ $<
@@ -55,7 +64,8 @@ $(O)/syms0.o: scripts/mksyms.sh
 	$(CC) $(HV_ASFLAGS) -c -o $@ $(O)/syms0.S
 
 $(O)/basalt-pass1.elf: $(HV_OBJS) $(O)/syms0.o $(LDS)
-	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms0.o
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(O)/syms0.o
 
 $(O)/syms.o: $(O)/basalt-pass1.elf scripts/mksyms.sh
 	scripts/mksyms.sh $(NM) $< > $(O)/syms.S
@@ -65,7 +75,8 @@ $(O)/syms.o: $(O)/basalt-pass1.elf scripts/mksyms.sh
 # basalt.elf: the same image as ELF32, which QEMU's -kernel (multiboot1) and
 # GRUB (multiboot2) both load; every address in it is below 4 GiB.
 $(O)/basalt-syms.elf: $(HV_OBJS) $(O)/syms.o $(LDS)
-	$(LD) -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS) -o $@ $(HV_OBJS) $(O)/syms.o
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(O)/syms.o
 	scripts/check-image.sh $(NM) $(O)/basalt-pass1.elf $@
 
 $(O)/basalt.elf: $(O)/basalt-syms.elf
@@ -75,6 +86,10 @@ $(O)/basalt.gz: $(O)/basalt.elf
 	gzip -9 -n -c $< > $@
 
 -include $(HV_OBJS:.o=.d)
+
+.PHONY: test-image
+test-image:
+	@$(MAKE) --no-print-directory TEST_BUILD=1 build/test/basalt.elf
 
 .PHONY: all
 all: $(O)/basalt.elf $(O)/basalt.gz

@@ -10,6 +10,7 @@
 #include <hv/console.h>
 #include <hv/cpumask.h>
 #include <hv/init.h>
+#include <hv/initcall.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/percpu.h>
@@ -105,6 +106,7 @@ void start_basalt(uint32_t magic, uint32_t info)
 	smp_boot_cpus(&acpi_info);
 	serial_start_polling();
 	modules_report(&boot_info);
+	do_late_initcalls();
 	printk("Boot complete in %lld ms; debug keys: 'h' lists them\n", (long long)(NOW() / 1000000));
 
 	if (selftest_enabled())
