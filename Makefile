@@ -119,6 +119,39 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: deps-test $(addprefix build/unit/,$(UNIT_TESTS))
 	tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
 
+# ---------------------------------------------------------------- QEMU, ISO, bench
+ISO_CMDLINE := console=com1 com1=115200,8n1
+
+.PHONY: run
+run: all
+	scripts/run.sh
+
+build/basalt.iso: build/basalt.elf scripts/mkiso.sh
+	scripts/mkiso.sh $@ build/basalt.elf $(ISO_CMDLINE)
+
+build/test/selftest.iso: build/basalt.elf scripts/mkiso.sh
+	scripts/mkiso.sh $@ build/basalt.elf selftest test-exit=0xf4
+
+.PHONY: iso
+iso: build/basalt.iso
+
+.PHONY: qemu-test
+qemu-test: deps-test all test-image build/test/selftest.iso
+	$(PYTHON) tests/qemu/run.py
+
+.PHONY: test
+test: deps-test
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory qemu-test
+
+.PHONY: check
+check:
+	scripts/check.sh
+
+.PHONY: bench
+bench: deps-test all
+	$(PYTHON) bench/boot.py
+
 # ---------------------------------------------------------------- the rest
 .PHONY: deps deps-test
 deps:

@@ -20,4 +20,4 @@ $(foreach t,$(LIB_UNIT_TESTS),$(eval $(t)_CFLAGS := $(LIB_UNIT_CFLAGS)))
 
 # Headers the generic rule does not know about.
 $(addprefix build/unit/,$(LIB_UNIT_TESTS)): tests/unit/lib/hv_rename.h tests/unit/lib/hv_unrename.h \
-	hypervisor/lib/internal.h hypervisor/include/hv/elf.h
+	hypervisor/lib/internal.h
