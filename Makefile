@@ -141,8 +141,11 @@ qemu-test: deps-test all test-image build/test/selftest.iso
 
 .PHONY: test
 test: deps-test
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory qemu-test
+	@rc=0; \
+	$(MAKE) --no-print-directory unit || rc=1; \
+	$(MAKE) --no-print-directory qemu-test || rc=1; \
+	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
+	exit $$rc
 
 .PHONY: check
 check:

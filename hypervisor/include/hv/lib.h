@@ -47,19 +47,19 @@ void sort(void *base, size_t num, size_t size, int (*cmp)(const void *, const vo
 	  void (*swap)(void *, void *, size_t size));
 
 /* lib/ctype */
-static inline bool isdigit(int c)
+static inline int isdigit(int c)
 {
 	return c >= '0' && c <= '9';
 }
-static inline bool isxdigit(int c)
+static inline int isxdigit(int c)
 {
 	return isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-static inline bool isspace(int c)
+static inline int isspace(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-static inline bool isprint(int c)
+static inline int isprint(int c)
 {
 	return c >= 0x20 && c < 0x7f;
 }
