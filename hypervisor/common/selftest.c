@@ -1,9 +1,12 @@
 /*
  * Boot self-checks, for the QEMU tests:
  *
- *   selftest   after boot, check that every CPU we expected is online and
- *              that a software timer fires on each of them, then power off
- *              with the verdict (reported through test-exit=<port>).
+ *   selftest   after boot, check that every CPU we expected is online, that
+ *              a software timer fires on each of them, that cross-CPU calls
+ *              reach every CPU, that spinlocks and rwlocks exclude under
+ *              contention from all CPUs, and the arch's checks (TLB
+ *              shootdown); then power off with the verdict (reported through
+ *              test-exit=<port>).
  */
 #include <hv/console.h>
 #include <hv/cpumask.h>
@@ -11,6 +14,8 @@
 #include <hv/param.h>
 #include <hv/percpu.h>
 #include <hv/shutdown.h>
+#include <hv/smp.h>
+#include <hv/spinlock.h>
 #include <hv/softirq.h>
 #include <hv/time.h>
 #include <hv/timer.h>
@@ -35,6 +40,68 @@ static void probe_fn(void *data)
 
 	fired_on[cpu] = smp_processor_id() + 1;
 	WRITE_ONCE(fired_at[cpu], NOW());
+}
+
+static unsigned int call_count[NR_CPUS];
+
+static void count_call(void *unused)
+{
+	call_count[smp_processor_id()]++;
+}
+
+static bool check_cross_cpu_calls(void)
+{
+	unsigned int cpu;
+	bool ok = true;
+
+	on_selected_cpus(&cpu_online_map, count_call, NULL, true);
+	for_each_online_cpu(cpu)
+		if (call_count[cpu] != 1) {
+			printk(LOG_ERR "selftest: cross-CPU call ran %u times on CPU %u\n", call_count[cpu], cpu);
+			ok = false;
+		}
+	printk("selftest: cross-CPU call on %u CPUs: %s\n", num_online_cpus(), ok ? "ok" : "FAILED");
+	return ok;
+}
+
+#define LOCK_ROUNDS 2000
+static DEFINE_SPINLOCK(test_lock);
+static DEFINE_RWLOCK(test_rwlock);
+static unsigned long locked_counter, rw_a, rw_b, rw_torn;
+
+/* Runs on every CPU at once. Plain (non-atomic) increments: only the locks
+ * keep them exact, and a reader sees rw_a != rw_b only if the rwlock let it
+ * in during a write. */
+static void lock_stress(void *unused)
+{
+	for (unsigned int i = 0; i < LOCK_ROUNDS; i++) {
+		spin_lock(&test_lock);
+		WRITE_ONCE(locked_counter, READ_ONCE(locked_counter) + 1);
+		spin_unlock(&test_lock);
+		if (i % 4 == 0) {
+			write_lock(&test_rwlock);
+			WRITE_ONCE(rw_a, READ_ONCE(rw_a) + 1);
+			WRITE_ONCE(rw_b, READ_ONCE(rw_b) + 1);
+			write_unlock(&test_rwlock);
+		} else {
+			read_lock(&test_rwlock);
+			if (READ_ONCE(rw_a) != READ_ONCE(rw_b))
+				__atomic_fetch_add(&rw_torn, 1, __ATOMIC_RELAXED);
+			read_unlock(&test_rwlock);
+		}
+	}
+}
+
+static bool check_locks(void)
+{
+	unsigned long n = num_online_cpus();
+	bool ok;
+
+	on_selected_cpus(&cpu_online_map, lock_stress, NULL, true);
+	ok = locked_counter == n * LOCK_ROUNDS && rw_a == n * LOCK_ROUNDS / 4 && rw_b == rw_a && !rw_torn;
+	printk("selftest: locks on %lu CPUs: spinlock count %lu/%lu, rwlock writes %lu/%lu, torn reads %lu: %s\n", n,
+	       locked_counter, n * LOCK_ROUNDS, rw_a, n * LOCK_ROUNDS / 4, rw_torn, ok ? "ok" : "FAILED");
+	return ok;
 }
 
 __noreturn void selftest_run(unsigned int expected_cpus)
@@ -78,6 +145,9 @@ __noreturn void selftest_run(unsigned int expected_cpus)
 			       (long long)((fired_at[cpu] - armed_at[cpu]) / 1000));
 		}
 	}
+	pass = check_cross_cpu_calls() && pass;
+	pass = check_locks() && pass;
+	pass = arch_selftest() && pass;
 	printk("selftest: %s (%u CPUs online, %u timers fired%s)\n", pass ? "PASS" : "FAIL", online, fired,
 	       wrong ? ", some on the wrong CPU" : "");
 	machine_power_off(pass ? TEST_EXIT_PASS : TEST_EXIT_FAIL);

@@ -134,6 +134,8 @@ void cpu_init(unsigned int cpu, uint64_t stack_base)
 	idt_load();
 	if (cpuid_edx(0x80000001) & (1u << 20))
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	/* global pages, as the boot CPU has since mm_init() */
+	write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
 void identify_cpu(void)

@@ -17,6 +17,7 @@
  * as WB in the page tables combines with UC in the MTRRs to UC.
  */
 #include <hv/console.h>
+#include <hv/errno.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <asm/mm.h>
@@ -133,9 +134,15 @@ void flush_tlb_local(void)
 {
 	unsigned long cr4 = read_cr4();
 
-	/* toggling PGE flushes global entries too */
-	write_cr4(cr4 & ~X86_CR4_PGE);
-	write_cr4(cr4);
+	/* Toggling PGE flushes everything, global entries included. Without
+	 * PGE set there is nothing to toggle (writing an unchanged CR4 flushes
+	 * nothing), and a CR3 reload does the job. */
+	if (cr4 & X86_CR4_PGE) {
+		write_cr4(cr4 & ~X86_CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
 }
 
 void mm_init(struct boot_info *bi)
@@ -191,4 +198,57 @@ void mm_init(struct boot_info *bi)
 	printk("mm: %llu MiB RAM, %lu MiB free, %s pages for the direct map, frame table %lu KiB\n",
 	       (unsigned long long)(total_pages() >> 8), total_free_pages() >> 8, gb_pages ? "1 GiB" : "2 MiB",
 	       ft_pages * 4);
+}
+
+/*
+ * 4 KiB mappings in the hypervisor's own address space, outside the 1:1 map
+ * and the direct map (for example MAPPINGS_VIRT_START). Page-table pages come
+ * from the hypervisor heap. The caller flushes other CPUs' TLBs
+ * (flush_tlb_mask) when it changes a mapping they may have used.
+ */
+static uint64_t *walk_create(uint64_t va)
+{
+	uint64_t *t = __va(read_cr3() & PAGE_MASK);
+
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511];
+
+		if (!(*e & _PAGE_PRESENT)) {
+			void *n = alloc_xenheap_pages(0, MEMF_zero);
+
+			if (!n)
+				return NULL;
+			*e = virt_to_maddr(n) | _PAGE_PRESENT | _PAGE_RW;
+		}
+		if (*e & _PAGE_PSE)
+			return NULL; /* inside a large mapping: not ours to split */
+		t = __va(*e & 0x000ffffffffff000UL);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+int map_page(uint64_t va, mfn_t mfn, bool writable)
+{
+	uint64_t *pte;
+
+	if (va >= DIRECTMAP_VIRT_START && va < DIRECTMAP_VIRT_START + DIRECTMAP_SIZE)
+		return -XEN_EINVAL;
+	if (va < GB(4) || !IS_ALIGNED(va, PAGE_SIZE))
+		return -XEN_EINVAL;
+	pte = walk_create(va);
+	if (!pte)
+		return -XEN_ENOMEM;
+	*pte = ((uint64_t)mfn_x(mfn) << PAGE_SHIFT) | _PAGE_PRESENT | (writable ? _PAGE_RW : 0);
+	invlpg((void *)(uintptr_t)va);
+	return 0;
+}
+
+void unmap_page(uint64_t va)
+{
+	uint64_t *pte = walk_create(va);
+
+	if (pte) {
+		*pte = 0;
+		invlpg((void *)(uintptr_t)va);
+	}
 }

@@ -407,7 +407,7 @@ int acpi_parse_rsdp_copy(const void *rsdp, size_t len, struct acpi_info *out)
 	const char *why;
 
 	parse_start(&ps, out);
-	why = !rsdp || len < ACPI_RSDP_V1_LEN ? "too short" : rsdp_v1_problem(rsdp);
+	why = !rsdp ? "missing" : len < ACPI_RSDP_V1_LEN ? "too short" : rsdp_v1_problem(rsdp);
 	if (why) {
 		printk(LOG_ERR "ACPI: the boot loader's RSDP copy (%zu bytes) is unusable: %s\n", len, why);
 		return -XEN_ENOENT;

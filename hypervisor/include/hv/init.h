@@ -11,5 +11,7 @@ bool selftest_enabled(void);
 /* Run the boot self-checks; powers off with the verdict (test-exit). */
 __noreturn void selftest_run(unsigned int expected_cpus);
 extern const char basalt_version[];
+/* The arch's part of the self-checks; true if they passed. */
+bool arch_selftest(void);
 
 #endif

@@ -23,4 +23,11 @@ extern unsigned long idle_pg_table_maddr; /* CR3 of every CPU (below 4 GiB) */
 void mm_init(struct boot_info *bi);
 void flush_tlb_local(void);
 
+/* Where map_page() mappings go: a 512 GiB slot below the direct map. */
+#define MAPPINGS_VIRT_START 0xffff820000000000UL
+/* Map one 4 KiB page at va (outside the 1:1 and direct maps); 0 or -XEN_Exxx.
+ * Only this CPU's TLB is flushed. */
+int map_page(uint64_t va, mfn_t mfn, bool writable);
+void unmap_page(uint64_t va);
+
 #endif
