@@ -140,14 +140,15 @@ void modules_check(struct boot_info *bi, paddr_t image_start, paddr_t image_end)
 		const struct boot_module *m = &bi->modules[i];
 
 		if (!m->size) {
-			printk(LOG_ERR "module %u (\"%s\") is empty (zero length), ignored\n", i + 1, m->cmdline);
+			printk(LOG_ERR "module %u (\"%s\") is empty (zero length), ignored\n", m->number, m->cmdline);
 			bad[i] = true;
 		} else if (ranges_overlap(m->start, m->start + m->size, image_start, image_end)) {
 			printk(LOG_ERR "module %u (\"%s\") at [%#llx-%#llx) overlaps the hypervisor image, ignored\n",
-			       i + 1, m->cmdline, (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
+			       m->number, m->cmdline, (unsigned long long)m->start,
+			       (unsigned long long)(m->start + m->size));
 			bad[i] = true;
 		} else if (!module_in_ram(bi, m)) {
-			printk(LOG_ERR "module %u (\"%s\") at [%#llx-%#llx) is not in RAM, ignored\n", i + 1, m->cmdline,
+			printk(LOG_ERR "module %u (\"%s\") at [%#llx-%#llx) is not in RAM, ignored\n", m->number, m->cmdline,
 			       (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
 			bad[i] = true;
 		}
@@ -156,7 +157,7 @@ void modules_check(struct boot_info *bi, paddr_t image_start, paddr_t image_end)
 
 			if (m->size && o->size && ranges_overlap(m->start, m->start + m->size, o->start, o->start + o->size)) {
 				printk(LOG_ERR "modules %u and %u overlap ([%#llx-%#llx) and [%#llx-%#llx)), both ignored\n",
-				       j + 1, i + 1, (unsigned long long)o->start, (unsigned long long)(o->start + o->size),
+				       o->number, m->number, (unsigned long long)o->start, (unsigned long long)(o->start + o->size),
 				       (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
 				bad[i] = bad[j] = true;
 			}

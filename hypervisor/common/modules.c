@@ -57,5 +57,5 @@ static void report_one(unsigned int n, const struct boot_module *m)
 void modules_report(const struct boot_info *bi)
 {
 	for (unsigned int i = 0; i < bi->nr_modules; i++)
-		report_one(i + 1, &bi->modules[i]);
+		report_one(bi->modules[i].number, &bi->modules[i]);
 }

@@ -251,8 +251,7 @@ static void free_common(const char *fn, unsigned long mfn, unsigned int order, b
 		free_block_locked(mfn, order);
 	spin_unlock_irqrestore(&heap_lock, flags);
 	if (why)
-		printk(LOG_ERR "page_alloc: %s(mfn %#lx, order %u) refused: frame %#lx %s\n", fn, mfn, order, bad,
-		       why);
+		printk(LOG_ERR "page_alloc: %s(mfn %#lx, order %u) refused: frame %#lx %s\n", fn, mfn, order, bad, why);
 }
 
 void free_pages(mfn_t mfn, unsigned int order)
@@ -265,8 +264,7 @@ void free_xenheap_pages(void *va, unsigned int order)
 	if (!va)
 		return;
 	if ((uintptr_t)va & (PAGE_SIZE - 1)) {
-		printk(LOG_ERR "page_alloc: free_xenheap_pages(%p, order %u) refused: not page aligned\n", va,
-		       order);
+		printk(LOG_ERR "page_alloc: free_xenheap_pages(%p, order %u) refused: not page aligned\n", va, order);
 		return;
 	}
 	free_common("free_xenheap_pages", mfn_x(virt_to_mfn(va)), order, true);
@@ -275,8 +273,8 @@ void free_xenheap_pages(void *va, unsigned int order)
 void page_alloc_init(struct page_info *ft, unsigned long nr_frames)
 {
 	if (nr_frames > (1UL << MAX_MFN_BITS)) {
-		printk(LOG_WARN "page_alloc: frame table of %#lx frames cut to the %u-bit physical limit\n",
-		       nr_frames, MAX_MFN_BITS + PAGE_SHIFT);
+		printk(LOG_WARN "page_alloc: frame table of %#lx frames cut to the %u-bit physical limit\n", nr_frames,
+		       MAX_MFN_BITS + PAGE_SHIFT);
 		nr_frames = 1UL << MAX_MFN_BITS;
 	}
 	spin_lock_init(&heap_lock);
@@ -330,7 +328,8 @@ void page_alloc_add_range(mfn_t start, unsigned long nr)
 	}
 	spin_unlock_irqrestore(&heap_lock, flags);
 	if (clipped)
-		printk(LOG_WARN "page_alloc: %lu frames from mfn %#lx lie beyond the frame table (%#lx frames); ignored\n",
+		printk(LOG_WARN
+		       "page_alloc: %lu frames from mfn %#lx lie beyond the frame table (%#lx frames); ignored\n",
 		       clipped, MAX(s, max_mfn), max_mfn);
 	if (conflict)
 		printk(LOG_ERR "page_alloc: range mfn %#lx+%#lx refused: frame %#lx already belongs to the allocator\n",

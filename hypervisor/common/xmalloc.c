@@ -41,31 +41,30 @@
 #define XM_MAX_SHIFT 11
 #define NR_CLASSES (XM_MAX_SHIFT - XM_MIN_SHIFT + 1)
 #define XM_MAX_SMALL (1u << XM_MAX_SHIFT)
-#define SLAB_MIN_SLOTS 8                    /* slab size >= 8 objects of its class */
+#define SLAB_MIN_SLOTS 8			  /* slab size >= 8 objects of its class */
 #define SLAB_MAX_OBJS (PAGE_SIZE >> XM_MIN_SHIFT) /* 256 */
 #define SLAB_MAP_LONGS (SLAB_MAX_OBJS / 64)
-#define XSLAB_MAGIC 0x426c6162u /* "Blab" */
+#define XSLAB_MAGIC 0x736c6162u /* "slab" */
 #define XM_MAX_LARGE (PAGE_SIZE << MAX_ORDER)
 
 struct xslab {
 	uint32_t magic;
 	uint16_t nfree;
 	uint8_t cls;
-	uint8_t pad;
-	struct xslab *next, *prev;		/* class's partial list */
-	unsigned long freemap[SLAB_MAP_LONGS];	/* bit set: object free */
+	struct xslab *next, *prev;	       /* class's partial list */
+	unsigned long freemap[SLAB_MAP_LONGS]; /* bit set: object free */
 	/* requested size of each object: size - 1 as one byte for classes up to
 	 * 256 bytes, as two bytes (little endian) above */
 	unsigned char req[];
 };
 
 struct xclass {
-	unsigned int size;	/* object size */
-	unsigned int order;	/* slab: 2^order pages */
-	unsigned int nobj;	/* objects per slab */
-	unsigned int first;	/* offset of object 0 in the slab */
-	unsigned int width;	/* bytes per requested-size entry */
-	struct xslab *partial;	/* slabs with a free object */
+	unsigned int size;     /* object size */
+	unsigned int order;    /* slab: 2^order pages */
+	unsigned int nobj;     /* objects per slab */
+	unsigned int first;    /* offset of object 0 in the slab */
+	unsigned int width;    /* bytes per requested-size entry */
+	struct xslab *partial; /* slabs with a free object */
 	unsigned long slabs, in_use, allocs;
 };
 
@@ -297,6 +296,17 @@ static struct xlarge *large_record(void *owner)
 	return rec;
 }
 
+/* Free the record of a large allocation (a live object of XLARGE_CLASS). */
+static void record_free_locked(struct xlarge *rec)
+{
+	struct xslab *s;
+	const char *why;
+	unsigned int i;
+
+	s = slab_object(rec, &classes[XLARGE_CLASS], &i, &why);
+	slab_free_locked(&classes[XLARGE_CLASS], s, i);
+}
+
 static void *large_alloc_locked(size_t size)
 {
 	unsigned int order = pages_order(size);
@@ -307,12 +317,7 @@ static void *large_alloc_locked(size_t size)
 		return NULL;
 	va = alloc_xenheap_pages(order, 0);
 	if (!va) {
-		struct xslab *s;
-		unsigned int i;
-		const char *why;
-
-		s = slab_object(rec, &classes[XLARGE_CLASS], &i, &why);
-		slab_free_locked(&classes[XLARGE_CLASS], s, i);
+		record_free_locked(rec);
 		return NULL;
 	}
 	rec->va = va;
@@ -325,9 +330,7 @@ static void *large_alloc_locked(size_t size)
 
 static void large_free_locked(struct xlarge *rec)
 {
-	unsigned int order = pages_order(rec->bytes), i;
-	struct xslab *s;
-	const char *why;
+	unsigned int order = pages_order(rec->bytes);
 
 	set_owner(rec->va, order, NULL);
 	free_xenheap_pages(rec->va, order);
@@ -335,8 +338,7 @@ static void large_free_locked(struct xlarge *rec)
 	large_pages -= 1UL << order;
 	bytes_in_use -= rec->bytes;
 	rec->va = NULL;
-	s = slab_object(rec, &classes[XLARGE_CLASS], &i, &why);
-	slab_free_locked(&classes[XLARGE_CLASS], s, i);
+	record_free_locked(rec);
 }
 
 void *_xmalloc(size_t size, size_t align)
@@ -390,28 +392,32 @@ void *_xzalloc_array(size_t size, size_t align, size_t num)
 	return _xzalloc(size * num, align);
 }
 
+static const char *small_free_locked(void *p, struct xclass *c)
+{
+	const char *why;
+	unsigned int i;
+	struct xslab *s = slab_object(p, c, &i, &why);
+
+	if (!s)
+		return why;
+	bytes_in_use -= slab_free_locked(c, s, i);
+	return NULL;
+}
+
 /* Free p, or say why it is not something xmalloc handed out. */
 static const char *xfree_locked(void *p)
 {
 	mfn_t mfn = virt_to_mfn(p);
 	struct page_info *pg;
 	struct xclass *c;
-	struct xslab *s;
 	struct xlarge *rec;
-	const char *why;
-	unsigned int i;
 
 	if (!mfn_valid(mfn))
 		return "not a heap address";
 	pg = mfn_to_page(mfn);
 	c = owner_class(pg->owner);
-	if (c) {
-		s = slab_object(p, c, &i, &why);
-		if (!s)
-			return why;
-		bytes_in_use -= slab_free_locked(c, s, i);
-		return NULL;
-	}
+	if (c)
+		return small_free_locked(p, c);
 	rec = pg->owner ? large_record(pg->owner) : NULL;
 	if (!rec)
 		return "not in a page of the heap";

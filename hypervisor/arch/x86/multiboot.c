@@ -76,6 +76,22 @@ static void copy_loader_string(char *dst, size_t size, paddr_t pa, const char *w
 	strlcpy(dst, s, size);
 }
 
+/* Multiboot1 loaders other than GRUB 2 (QEMU's -kernel, GRUB legacy,
+ * SYSLINUX's mboot) put the image's path first on its command line; GRUB 2
+ * passes only the options, with multiboot1 and multiboot2 alike. */
+static void drop_image_name(char *cmdline)
+{
+	char *p = cmdline;
+
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	memmove(cmdline, p, strlen(p) + 1);
+}
+
 static void add_region(struct boot_info *bi, uint64_t addr, uint64_t len, uint32_t type)
 {
 	if (bi->nr_mem == BOOT_MAX_MEMMAP) {
@@ -103,6 +119,7 @@ static void add_module(struct boot_info *bi, paddr_t start, paddr_t end, paddr_t
 		return;
 	}
 	m = &bi->modules[bi->nr_modules++];
+	m->number = bi->nr_modules;
 	m->start = start;
 	m->size = end - start;
 	if (str)
@@ -128,10 +145,13 @@ static int mb1_parse(paddr_t pa, struct boot_info *bi)
 
 	bi->loader = "multiboot1";
 	note_info_range(bi, pa, pa + sizeof(*mbi));
-	if (mbi->flags & MB1_INFO_CMDLINE)
-		copy_loader_string(bi->cmdline, sizeof(bi->cmdline), mbi->cmdline, "command line");
 	if (mbi->flags & MB1_INFO_LOADER_NAME)
 		copy_loader_string(bi->loader_name, sizeof(bi->loader_name), mbi->boot_loader_name, "loader name");
+	if (mbi->flags & MB1_INFO_CMDLINE) {
+		copy_loader_string(bi->cmdline, sizeof(bi->cmdline), mbi->cmdline, "command line");
+		if (strncmp(bi->loader_name, "GRUB 2", 6) != 0)
+			drop_image_name(bi->cmdline);
+	}
 
 	if (mbi->flags & MB1_INFO_MMAP) {
 		paddr_t p = mbi->mmap_addr, end = (paddr_t)mbi->mmap_addr + mbi->mmap_length;

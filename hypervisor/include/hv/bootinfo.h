@@ -23,6 +23,7 @@ struct boot_mem_region {
 };
 
 struct boot_module {
+	unsigned int number; /* 1-based, in the loader's order (kept when others are dropped) */
 	paddr_t start;
 	uint64_t size;
 	char cmdline[256];

@@ -156,8 +156,8 @@ static void test_stats_layout(void **state)
 /* Sizes on both sides of every class boundary land in the right class, with a fresh slab. */
 static void test_class_boundaries(void **state)
 {
-	static const size_t sizes[] = { 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257,
-					511, 512, 513, 1023, 1024, 1025, 2047, 2048 };
+	static const size_t sizes[] = { 1,   15,  16,  17,  31,	 32,  33,  63,	 64,   65,   127,  128,
+					129, 255, 256, 257, 511, 512, 513, 1023, 1024, 1025, 2047, 2048 };
 
 	(void)state;
 	for (unsigned int k = 0; k < ARRAY_SIZE(sizes); k++) {
@@ -264,7 +264,7 @@ static void test_large_allocations(void **state)
 {
 	static const struct {
 		size_t size, align, pages;
-	} t[] = { { 2049, 8, 1 }, { 4096, 8, 1 }, { 4097, 8, 2 }, { 3 * PAGE_SIZE, 16, 4 },
+	} t[] = { { 2049, 8, 1 },    { 4096, 8, 1 },   { 4097, 8, 2 }, { 3 * PAGE_SIZE, 16, 4 },
 		  { 100000, 8, 32 }, { 100, 4096, 1 }, { 1, 4096, 1 }, { 2048, 4096, 1 } };
 	unsigned char *p[ARRAY_SIZE(t)];
 	struct xmalloc_stats st;
@@ -613,11 +613,11 @@ static void test_dump(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_zero_size_and_null), T(test_stats_layout),     T(test_class_boundaries),
-		T(test_every_size_filled),  T(test_alignment),	      T(test_bad_alignment_refused),
+		T(test_zero_size_and_null), T(test_stats_layout),      T(test_class_boundaries),
+		T(test_every_size_filled),  T(test_alignment),	       T(test_bad_alignment_refused),
 		T(test_large_allocations),  T(test_bad_xfree_refused), T(test_xzalloc_zeroes),
-		T(test_array_overflow),	    T(test_typed_macros),     T(test_pages_return),
-		T(test_random_stress),	    T(test_out_of_memory),    T(test_dump),
+		T(test_array_overflow),	    T(test_typed_macros),      T(test_pages_return),
+		T(test_random_stress),	    T(test_out_of_memory),     T(test_dump),
 	};
 
 	return cmocka_run_group_tests_name("xmalloc", tests, NULL, NULL);
