@@ -16,7 +16,9 @@
  * and the highest-zone-first policy would hand out the lowest frames first.
  * So buddies merge only when they are in the same zone, which refuses exactly
  * that case; mfn 0 stays an order-0 block of its own and every other merge
- * yields the block a single-zone allocator would have built.
+ * yields the block a single-zone allocator would have built. (Zones above
+ * MAX_ORDER + 1 simply hold several MAX_ORDER blocks.) Within a zone the
+ * smallest sufficient block is split, keeping its low part.
  *
  * Page states, in count_info. Every frame is in exactly one state:
  *   PGC_reserved   not RAM, or never given to the allocator;

@@ -470,8 +470,7 @@ int cmdline_parse(const char *cmdline, const struct kernel_param *params, size_t
 
 int parse_bool(const char *s, const char *end)
 {
-	static const char *const words[] = { "0", "no", "off", "false", "disable",
-					     "1", "yes", "on", "true", "enable" };
+	static const char *const words[] = { "0", "no", "off", "false", "disable", "1", "yes", "on", "true", "enable" };
 	size_t len;
 
 	if (!s)

@@ -88,12 +88,14 @@ static int read_ehdr(struct image *im, struct ehdr_info *eh)
 		struct elf64_ehdr h;
 
 		memcpy(&h, im->base, sizeof(h));
-		*eh = (struct ehdr_info){ h.e_type, h.e_machine, h.e_version, h.e_entry, h.e_phoff, h.e_phentsize, h.e_phnum };
+		*eh = (struct ehdr_info){ h.e_type,  h.e_machine,   h.e_version, h.e_entry,
+					  h.e_phoff, h.e_phentsize, h.e_phnum };
 	} else {
 		struct elf32_ehdr h;
 
 		memcpy(&h, im->base, sizeof(h));
-		*eh = (struct ehdr_info){ h.e_type, h.e_machine, h.e_version, h.e_entry, h.e_phoff, h.e_phentsize, h.e_phnum };
+		*eh = (struct ehdr_info){ h.e_type,  h.e_machine,   h.e_version, h.e_entry,
+					  h.e_phoff, h.e_phentsize, h.e_phnum };
 	}
 	return 0;
 }
@@ -127,10 +129,11 @@ static int check_phdr_table(struct image *im, const struct ehdr_info *eh)
 		return fail(im, -XEN_EINVAL, "e_phentsize 0x%x is smaller than an ELF%d program header (0x%zx bytes)",
 			    eh->phentsize, im->is64 ? 64 : 32, entsize);
 	if (!in_image(im, eh->phoff, table))
-		return fail(im, -XEN_EINVAL,
-			    "truncated: the program header table (offset 0x%llx, %u entries of 0x%x bytes) extends past "
-			    "the end of the image (0x%zx bytes)",
-			    (unsigned long long)eh->phoff, eh->phnum, eh->phentsize, im->size);
+		return fail(
+			im, -XEN_EINVAL,
+			"truncated: the program header table (offset 0x%llx, %u entries of 0x%x bytes) extends past "
+			"the end of the image (0x%zx bytes)",
+			(unsigned long long)eh->phoff, eh->phnum, eh->phentsize, im->size);
 	return 0;
 }
 
@@ -143,12 +146,16 @@ static void read_phdr(const struct image *im, const struct ehdr_info *eh, unsign
 		struct elf64_phdr h;
 
 		memcpy(&h, p, sizeof(h));
-		*ph = (struct phdr_info){ h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align };
+		*ph = (struct phdr_info){
+			h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align
+		};
 	} else {
 		struct elf32_phdr h;
 
 		memcpy(&h, p, sizeof(h));
-		*ph = (struct phdr_info){ h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align };
+		*ph = (struct phdr_info){
+			h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align
+		};
 	}
 }
 
@@ -184,7 +191,8 @@ static int check_load(struct image *im, unsigned int i, const struct phdr_info *
 		return fail(im, -XEN_EINVAL,
 			    "program header %u: segment at paddr 0x%llx with memory size 0x%llx extends past the end "
 			    "of the %s address space",
-			    i, (unsigned long long)ph->paddr, (unsigned long long)ph->memsz, im->is64 ? "64-bit" : "32-bit");
+			    i, (unsigned long long)ph->paddr, (unsigned long long)ph->memsz,
+			    im->is64 ? "64-bit" : "32-bit");
 	return 0;
 }
 
@@ -217,37 +225,41 @@ static int xen_phys32_note(struct image *im, uint64_t off, const struct elf_note
 /*
  * Walk the notes of PT_NOTE 'i' (whose file range is already checked). Each
  * note's name and descriptor must fit in the segment; the padding after the
- * last one may be missing. Notes are 4-byte aligned unless the segment asks
- * for 8 (as ELF64 GNU property notes do).
+ * last one may be missing. Offsets are relative to the segment, whose notes
+ * are 4-byte aligned unless it asks for 8: then (as in the GNU property
+ * notes of ELF64 images) each descriptor and next note starts 8-aligned.
+ * The segment lies in the image, so no offset below exceeds its length by
+ * more than a few bytes and nothing can wrap.
  */
 static int check_notes(struct image *im, unsigned int i, const struct phdr_info *ph, struct elf_image_info *info)
 {
-	uint64_t a = ph->align == 8 ? 8 : 4, off = ph->offset, end = ph->offset + ph->filesz;
+	uint64_t a = ph->align == 8 ? 8 : 4, len = ph->filesz, rel = 0;
+	const uint8_t *seg = im->base + ph->offset;
 	struct elf_note n;
 	int rc;
 
-	while (off < end) {
-		uint64_t name = off + sizeof(n), name_padded, desc;
+	while (rel < len) {
+		uint64_t name = rel + sizeof(n), desc;
 
-		if (end - off < sizeof(n))
-			return fail(im, -XEN_EINVAL,
-				    "truncated: note at offset 0x%llx in program header %u needs 0xc bytes, 0x%llx left",
-				    (unsigned long long)off, i, (unsigned long long)(end - off));
-		memcpy(&n, im->base + off, sizeof(n));
-		name_padded = align_up(n.n_namesz, a);
-		if (name_padded > end - name || n.n_descsz > end - name - name_padded)
-			return fail(im, -XEN_EINVAL,
-				    "truncated: note at offset 0x%llx in program header %u (name 0x%x bytes, descriptor "
-				    "0x%x bytes) extends past the end of the segment",
-				    (unsigned long long)off, i, n.n_namesz, n.n_descsz);
-		desc = name + name_padded;
-		if (n.n_namesz == 4 && memcmp(im->base + name, "Xen", 4) == 0 && n.n_type == XEN_ELFNOTE_PHYS32_ENTRY) {
-			rc = xen_phys32_note(im, off, &n, im->base + desc, info);
+		if (len - rel < sizeof(n))
+			return fail(
+				im, -XEN_EINVAL,
+				"truncated: note at offset 0x%llx in program header %u needs 0xc bytes, 0x%llx left",
+				(unsigned long long)(ph->offset + rel), i, (unsigned long long)(len - rel));
+		memcpy(&n, seg + rel, sizeof(n));
+		desc = n.n_namesz <= len - name ? align_up(name + n.n_namesz, a) : UINT64_MAX;
+		if (desc > len || n.n_descsz > len - desc)
+			return fail(
+				im, -XEN_EINVAL,
+				"truncated: note at offset 0x%llx in program header %u (name 0x%x bytes, descriptor "
+				"0x%x bytes) extends past the end of the segment",
+				(unsigned long long)(ph->offset + rel), i, n.n_namesz, n.n_descsz);
+		if (n.n_namesz == 4 && memcmp(seg + name, "Xen", 4) == 0 && n.n_type == XEN_ELFNOTE_PHYS32_ENTRY) {
+			rc = xen_phys32_note(im, ph->offset + rel, &n, seg + desc, info);
 			if (rc)
 				return rc;
 		}
-		off = desc + n.n_descsz;
-		off += MIN(align_up(off, a) - off, end - off);
+		rel = align_up(desc + n.n_descsz, a);
 	}
 	return 0;
 }

@@ -43,10 +43,20 @@ __noreturn void idle_loop(void)
 	}
 }
 
+/* ACPI tables are read through the direct map: refuse addresses it does not
+ * cover (a corrupt table pointer must give a message, not a page fault). */
+static bool acpi_mem_mapped(paddr_t pa, uint64_t len)
+{
+	paddr_t end = ROUNDUP(MAX(max_ram_addr, (paddr_t)GB(4)), GB(1));
+
+	return pa < end && len <= end - pa;
+}
+
 static void acpi_setup(void)
 {
 	int rc;
 
+	acpi_set_mem_check(acpi_mem_mapped);
 	if (boot_info.rsdp_len)
 		rc = acpi_parse_rsdp_copy(boot_info.rsdp, boot_info.rsdp_len, &acpi_info);
 	else

@@ -19,7 +19,8 @@ static void dump_tables(const struct acpi_info *ai)
 	for (i = 0; i < ai->nr_tables; i++) {
 		const struct acpi_table_entry *t = &ai->tables[i];
 
-		printk("ACPI: %s 0x%08lx %7u%s\n", t->sig, (unsigned long)t->addr, t->len, t->ok ? "" : " BAD, ignored");
+		printk("ACPI: %s 0x%08lx %7u%s\n", t->sig, (unsigned long)t->addr, t->len,
+		       t->ok ? "" : " BAD, ignored");
 	}
 }
 
@@ -84,9 +85,8 @@ static void dump_fadt(const struct acpi_info *ai)
 		       ai->sci_int, ai->smi_cmd, ai->acpi_enable, ai->pm1a_cnt, ai->pm1b_cnt, ai->pm_tmr_blk,
 		       ai->pm_tmr_32bit ? 32 : 24);
 	if (ai->have_reset)
-		printk("ACPI: reset register: space %u, address 0x%lx, width %u, value 0x%x\n",
-		       ai->reset_reg.space_id, (unsigned long)ai->reset_reg.address, ai->reset_reg.bit_width,
-		       ai->reset_value);
+		printk("ACPI: reset register: space %u, address 0x%lx, width %u, value 0x%x\n", ai->reset_reg.space_id,
+		       (unsigned long)ai->reset_reg.address, ai->reset_reg.bit_width, ai->reset_value);
 	if (ai->have_s5)
 		printk("ACPI: \\_S5_: SLP_TYPa %u, SLP_TYPb %u\n", ai->slp_typa, ai->slp_typb);
 	printk("ACPI: DSDT 0x%lx, FACS 0x%lx\n", (unsigned long)ai->dsdt, (unsigned long)ai->facs);

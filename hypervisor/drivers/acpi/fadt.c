@@ -76,8 +76,9 @@ static void fadt_reset(struct acpi_parse *ps, paddr_t pa, const struct acpi_fadt
 	if (!(flags & ACPI_FADT_RESET_REG_SUP))
 		return;
 	if (!FADT_HAS(len, reset_value)) {
-		acpi_warn(ps, LOG_WARN "ACPI: FACP table at 0x%lx: RESET_REG_SUP set, but the table (%u bytes) "
-				       "has no reset register\n",
+		acpi_warn(ps,
+			  LOG_WARN "ACPI: FACP table at 0x%lx: RESET_REG_SUP set, but the table (%u bytes) "
+				   "has no reset register\n",
 			  (unsigned long)pa, len);
 		return;
 	}
@@ -187,8 +188,9 @@ void acpi_parse_fadt(struct acpi_parse *ps, paddr_t pa, uint32_t len)
 	uint32_t flags = FADT_HAS(len, flags) ? f->flags : 0;
 
 	if (len < ACPI_FADT_V1_LEN)
-		acpi_warn(ps, LOG_WARN "ACPI: FACP table at 0x%lx: only %u bytes (ACPI 1.0 has %u); "
-				       "the fields past its end are taken as absent\n",
+		acpi_warn(ps,
+			  LOG_WARN "ACPI: FACP table at 0x%lx: only %u bytes (ACPI 1.0 has %u); "
+				   "the fields past its end are taken as absent\n",
 			  (unsigned long)pa, len, ACPI_FADT_V1_LEN);
 	ai->have_fadt = true;
 	ai->hw_reduced = flags & ACPI_FADT_HW_REDUCED;

@@ -9,15 +9,15 @@
 #include <hv/acpi.h>
 #include <hv/console.h>
 
-#define ACPI_MAX_TABLE_LEN (16u << 20)  /* anything larger is corrupt */
-#define ACPI_MAX_ROOT_ENTRIES 256        /* XSDT/RSDT entries looked at */
-#define ACPI_MAX_WARNINGS 64             /* per parse; the rest are counted */
+#define ACPI_MAX_TABLE_LEN (16u << 20) /* anything larger is corrupt */
+#define ACPI_MAX_ROOT_ENTRIES 256      /* XSDT/RSDT entries looked at */
+#define ACPI_MAX_WARNINGS 64	       /* per parse; the rest are counted */
 
 /* One parse: the result plus what is only needed while parsing. */
 struct acpi_parse {
 	struct acpi_info *ai;
-	unsigned int warnings;     /* messages printed through acpi_warn() */
-	bool lapic_override;       /* MADT type 5 seen */
+	unsigned int warnings;	    /* messages printed through acpi_warn() */
+	bool lapic_override;	    /* MADT type 5 seen */
 	unsigned int cpus_unusable; /* neither enabled nor online capable */
 	unsigned int ioapics_dropped;
 	unsigned int tables_dropped; /* beyond ACPI_MAX_TABLES */

@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-#define LAPIC_ID_INVALID 0xffu         /* broadcast: firmware's "no CPU here" */
+#define LAPIC_ID_INVALID 0xffu /* broadcast: firmware's "no CPU here" */
 #define X2APIC_ID_INVALID 0xffffffffu
 
 static void add_cpu(struct acpi_parse *ps, uint32_t apic_id, uint32_t uid, uint32_t flags, bool x2apic)
@@ -116,8 +116,9 @@ static void madt_sub(struct acpi_parse *ps, paddr_t pa, uint32_t off, const uint
 		if (h->type != sub[0])
 			continue;
 		if (len < h->min_len)
-			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: type %u subtable at offset %u is %u bytes, "
-					       "needs %u; skipped\n",
+			acpi_warn(ps,
+				  LOG_WARN "ACPI: APIC table at 0x%lx: type %u subtable at offset %u is %u bytes, "
+					   "needs %u; skipped\n",
 				  (unsigned long)pa, sub[0], off, len, h->min_len);
 		else
 			h->parse(ps, sub);
@@ -150,7 +151,8 @@ void acpi_parse_madt(struct acpi_parse *ps, paddr_t pa, uint32_t len)
 	uint8_t sub_len;
 
 	if (len < sizeof(*m)) {
-		acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: length %u is too short for its fixed fields, ignored\n",
+		acpi_warn(ps,
+			  LOG_WARN "ACPI: APIC table at 0x%lx: length %u is too short for its fixed fields, ignored\n",
 			  (unsigned long)pa, len);
 		return;
 	}
@@ -160,19 +162,21 @@ void acpi_parse_madt(struct acpi_parse *ps, paddr_t pa, uint32_t len)
 
 	for (off = sizeof(*m); off < len; off += sub_len) {
 		if (len - off < sizeof(struct acpi_madt_sub)) {
-			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: stray byte at offset %u\n", (unsigned long)pa,
-				  off);
+			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: stray byte at offset %u\n",
+				  (unsigned long)pa, off);
 			break;
 		}
 		sub_len = t[off + 1];
 		if (sub_len < sizeof(struct acpi_madt_sub)) {
-			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: subtable at offset %u has length %u, stopping\n",
+			acpi_warn(ps,
+				  LOG_WARN "ACPI: APIC table at 0x%lx: subtable at offset %u has length %u, stopping\n",
 				  (unsigned long)pa, off, sub_len);
 			break;
 		}
 		if (sub_len > len - off) {
-			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: type %u subtable at offset %u (%u bytes) runs "
-					       "past the end of the table (%u bytes), stopping\n",
+			acpi_warn(ps,
+				  LOG_WARN "ACPI: APIC table at 0x%lx: type %u subtable at offset %u (%u bytes) runs "
+					   "past the end of the table (%u bytes), stopping\n",
 				  (unsigned long)pa, t[off], off, sub_len, len);
 			break;
 		}
@@ -192,8 +196,9 @@ void acpi_parse_hpet(struct acpi_parse *ps, paddr_t pa, uint32_t len)
 		return;
 	}
 	if (h->base.space_id != ACPI_SPACE_MEM) {
-		acpi_warn(ps, LOG_WARN "ACPI: HPET table at 0x%lx: base address is in address space %u, "
-				       "not system memory; ignored\n",
+		acpi_warn(ps,
+			  LOG_WARN "ACPI: HPET table at 0x%lx: base address is in address space %u, "
+				   "not system memory; ignored\n",
 			  (unsigned long)pa, h->base.space_id);
 		return;
 	}

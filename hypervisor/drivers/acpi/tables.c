@@ -20,9 +20,9 @@
 
 #include "internal.h"
 
-#define EBDA_SEG_PTR 0x40e     /* BIOS data area word: EBDA segment */
-#define EBDA_SCAN_LEN 1024     /* the RSDP may be in the EBDA's first KiB */
-#define EBDA_LOWEST 0x400      /* below: the real-mode IVT and BDA */
+#define EBDA_SEG_PTR 0x40e	 /* BIOS data area word: EBDA segment */
+#define EBDA_SCAN_LEN 1024	 /* the RSDP may be in the EBDA's first KiB */
+#define EBDA_LOWEST 0x400	 /* below: the real-mode IVT and BDA */
 #define CONVENTIONAL_END 0xa0000 /* the EBDA sits below 640 KiB */
 #define BIOS_ROM_START 0xe0000
 #define BIOS_ROM_LEN 0x20000
@@ -172,12 +172,14 @@ static void parse_entry(struct acpi_parse *ps, paddr_t pa)
 	/* The first good instance of each table wins, as in other OSes. */
 	if (!memcmp(h->signature, "APIC", 4)) {
 		if (ai->have_madt)
-			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: a second MADT, ignored\n", (unsigned long)pa);
+			acpi_warn(ps, LOG_WARN "ACPI: APIC table at 0x%lx: a second MADT, ignored\n",
+				  (unsigned long)pa);
 		else
 			acpi_parse_madt(ps, pa, len);
 	} else if (!memcmp(h->signature, "FACP", 4)) {
 		if (ai->have_fadt)
-			acpi_warn(ps, LOG_WARN "ACPI: FACP table at 0x%lx: a second FADT, ignored\n", (unsigned long)pa);
+			acpi_warn(ps, LOG_WARN "ACPI: FACP table at 0x%lx: a second FADT, ignored\n",
+				  (unsigned long)pa);
 		else
 			acpi_parse_fadt(ps, pa, len);
 	} else if (!memcmp(h->signature, "HPET", 4)) {
@@ -242,7 +244,8 @@ static bool parse_root(struct acpi_parse *ps, paddr_t pa, bool xsdt)
 			acpi_warn(ps, LOG_WARN "ACPI: %s table at 0x%lx: entry %u is null, skipped\n", name,
 				  (unsigned long)pa, i);
 		else if (root_entry_repeats(root, i, esize, entry))
-			acpi_warn(ps, LOG_WARN "ACPI: %s table at 0x%lx: entry %u repeats the table at 0x%lx, skipped\n",
+			acpi_warn(ps,
+				  LOG_WARN "ACPI: %s table at 0x%lx: entry %u repeats the table at 0x%lx, skipped\n",
 				  name, (unsigned long)pa, i, (unsigned long)entry);
 		else
 			parse_entry(ps, entry);
@@ -273,8 +276,8 @@ static paddr_t rsdp_xsdt(struct acpi_parse *ps, const struct acpi_rsdp *r, size_
 	if (r->revision < 2)
 		return 0; /* ACPI 1.0: there is only the RSDT */
 	if (avail < sizeof(*r)) {
-		acpi_warn(ps, LOG_WARN "ACPI: RSDP revision %u but only %zu bytes of it; using the RSDT\n",
-			  r->revision, avail);
+		acpi_warn(ps, LOG_WARN "ACPI: RSDP revision %u but only %zu bytes of it; using the RSDT\n", r->revision,
+			  avail);
 		return 0;
 	}
 	len = r->length;

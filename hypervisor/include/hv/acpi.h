@@ -24,7 +24,7 @@
 struct acpi_cpu {
 	uint32_t apic_id;
 	uint32_t acpi_uid;
-	bool enabled;        /* usable now */
+	bool enabled;	     /* usable now */
 	bool online_capable; /* not enabled, but may be brought online later */
 	bool x2apic_entry;   /* from a local x2APIC (type 9) entry */
 };
@@ -45,11 +45,11 @@ struct acpi_table_entry {
 	char sig[5]; /* non-printable bytes shown as '?' */
 	paddr_t addr;
 	uint32_t len; /* as the header claims (0 if unreadable) */
-	bool ok;      /* passed the checks and was used (or is usable) */
+	bool ok;      /* passed the checks (a duplicate that was not used too) */
 };
 
 struct acpi_info {
-	paddr_t rsdp; /* 0 when parsed from a copy (acpi_parse_rsdp_copy) */
+	paddr_t rsdp;	  /* 0 when parsed from a copy (acpi_parse_rsdp_copy) */
 	uint8_t revision; /* the RSDP's: 0 = ACPI 1.0, 2 = ACPI 2.0+ */
 	char oem_id[7];
 
@@ -59,7 +59,7 @@ struct acpi_info {
 	bool pcat_compat; /* dual 8259s present too */
 	unsigned int nr_cpus;
 	struct acpi_cpu cpus[NR_CPUS_ACPI]; /* in MADT order, duplicates removed */
-	unsigned int nr_cpus_dropped;        /* usable entries beyond NR_CPUS_ACPI */
+	unsigned int nr_cpus_dropped;	    /* usable entries beyond NR_CPUS_ACPI */
 	unsigned int nr_ioapics;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 
@@ -78,7 +78,7 @@ struct acpi_info {
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
 	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if absent (X_ fields preferred when valid) */
-	uint32_t pm_tmr_blk;         /* I/O port of the 24/32-bit PM timer, 0 if absent */
+	uint32_t pm_tmr_blk;	     /* I/O port of the 24/32-bit PM timer, 0 if absent */
 	bool pm_tmr_32bit;
 	bool have_reset; /* only when the FADT flags say RESET_REG_SUP */
 	struct acpi_generic_addr reset_reg;
@@ -131,7 +131,7 @@ acpi_mem_check_t acpi_set_mem_check(acpi_mem_check_t ok);
  */
 
 #define ACPI_SPACE_MEM 0     /* Generic Address Structure: system memory */
-#define ACPI_SPACE_IO 1      /* system I/O */
+#define ACPI_SPACE_IO 1	     /* system I/O */
 #define ACPI_SPACE_PCI_CFG 2 /* PCI configuration space */
 
 struct acpi_gas {
@@ -231,7 +231,7 @@ _Static_assert(offsetof(struct acpi_madt_ioapic, gsi_base) == 8, "MADT IOAPIC gs
 
 struct acpi_madt_int_override {
 	struct acpi_madt_sub sub;
-	uint8_t bus;    /* 0: ISA */
+	uint8_t bus;	/* 0: ISA */
 	uint8_t source; /* ISA IRQ */
 	uint32_t gsi;
 	uint16_t flags; /* polarity, trigger mode */
@@ -355,9 +355,9 @@ _Static_assert(offsetof(struct acpi_fadt, hypervisor_vendor_id) == 268, "FADT hy
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT size");
 
 #define ACPI_FADT_V1_LEN 116
-#define ACPI_FADT_TMR_VAL_EXT (1u << 8)   /* PM timer is 32 bits wide, not 24 */
+#define ACPI_FADT_TMR_VAL_EXT (1u << 8)	   /* PM timer is 32 bits wide, not 24 */
 #define ACPI_FADT_RESET_REG_SUP (1u << 10) /* reset_reg/reset_value are valid */
-#define ACPI_FADT_HW_REDUCED (1u << 20)    /* no fixed ACPI hardware */
+#define ACPI_FADT_HW_REDUCED (1u << 20)	   /* no fixed ACPI hardware */
 
 /* FACS: no SDT header and no checksum; signature and length lead. */
 #define ACPI_FACS_MIN_LEN 64

@@ -282,11 +282,11 @@ paddr_t tb_facs(void)
  * with a bare reference to _S5_ first (StoreOp 0x70, not a definition).
  */
 const uint8_t tb_s5_aml[] = {
-	0x10, 0x05, 0x5c, 0x00, 0x00,                         /* noise: a Scope-like prefix */
-	0x70, '_', 'S', '5', '_', 0x60,                       /* Store (_S5_, Local0): not a definition */
-	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,           /* Name (_S5_, Package (4) { */
-	0x0a, 0x05, 0x0a, 0x07, 0x00, 0x00,                   /* 5, 7, Zero, Zero }) */
-	0xa3,                                                 /* trailing Noop */
+	0x10, 0x05, 0x5c, 0x00, 0x00,			/* noise: a Scope-like prefix */
+	0x70, '_',  'S',  '5',	'_',  0x60,		/* Store (_S5_, Local0): not a definition */
+	0x08, '_',  'S',  '5',	'_',  0x12, 0x08, 0x04, /* Name (_S5_, Package (4) { */
+	0x0a, 0x05, 0x0a, 0x07, 0x00, 0x00,		/* 5, 7, Zero, Zero }) */
+	0xa3,						/* trailing Noop */
 };
 const size_t tb_s5_aml_len = sizeof(tb_s5_aml);
 

@@ -11,7 +11,9 @@
 
 #include "harness.h"
 
+#include <asm/page.h> /* harness_mem_base, harness_mem_bytes */
 #include <hv/acpi.h>
+#include <hv/errno.h>
 
 #define TB_ARENA_BYTES (2u << 20)
 #define TB_TABLES_START 0x100000u /* allocations go above the BIOS areas */
@@ -41,7 +43,7 @@ void tb_misalign(unsigned int bytes);
 
 /* SDT helpers */
 struct acpi_table_header *tb_hdr(paddr_t pa);
-void tb_fix(paddr_t pa); /* recompute the checksum over the header's length */
+void tb_fix(paddr_t pa);   /* recompute the checksum over the header's length */
 void tb_break(paddr_t pa); /* make the checksum wrong */
 paddr_t tb_sdt(const char *sig, uint8_t rev, const void *body, size_t body_len);
 

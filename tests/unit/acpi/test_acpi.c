@@ -250,8 +250,8 @@ static void test_fadt_reset_and_timer_flags(void **state)
 
 	(void)state;
 	tb_std_fadt(&f, 0, 0);
-	f.flags = 0; /* no RESET_REG_SUP, no TMR_VAL_EXT */
-	f.pm_tmr_len = 0; /* and no timer in the legacy field either ... */
+	f.flags = 0;		    /* no RESET_REG_SUP, no TMR_VAL_EXT */
+	f.pm_tmr_len = 0;	    /* and no timer in the legacy field either ... */
 	f.x_pm_tmr_blk.address = 0; /* ... nor in the X_ one */
 	e[0] = tb_fadt(&f, 276, 6);
 	tb_rsdp_at(0xf0000, 2, 0, tb_root(true, e, 1));
@@ -411,7 +411,7 @@ static void test_rsdp_v2_problems(void **state)
 	(void)state;
 	tb_std(&s);
 	r = tb_va(s.rsdp);
-	r->ext_checksum ^= 0x10;
+	r->ext_checksum += 0x10;
 	assert_int_equal(acpi_parse(s.rsdp, &ai), 0);
 	assert_log("RSDP extended checksum is bad (sum 0x10); using the RSDT");
 	assert_string_equal(ai.tables[0].sig, "RSDT");
@@ -499,13 +499,13 @@ static void test_root_entries_odd(void **state)
 
 	(void)state;
 	tb_std(&s);
-	e[0] = 0;          /* null */
+	e[0] = 0; /* null */
 	e[1] = s.madt;
-	e[2] = s.madt;     /* repeated */
+	e[2] = s.madt;	   /* repeated */
 	e[3] = 0x7fff0000; /* outside memory */
-	e[4] = s.xsdt;     /* a root table inside the root table */
+	e[4] = s.xsdt;	   /* a root table inside the root table */
 	e[5] = s.fadt;
-	e[6] = s.rsdp;     /* not a table: "PTR " read as its length */
+	e[6] = s.rsdp; /* not a table: "PTR " read as its length */
 	s.xsdt = tb_root(true, e, 7);
 	tb_rsdp_at(s.rsdp, 2, (uint32_t)s.rsdt, s.xsdt);
 	assert_int_equal(acpi_parse(s.rsdp, &ai), 0);
@@ -689,11 +689,11 @@ static void test_madt_short_and_odd_entries(void **state)
 	(void)state;
 	m.len = 0;
 	tb_madt_bytes(&m, short_x2, sizeof(short_x2)); /* too short for its type: skipped */
-	tb_madt_bytes(&m, nmi, sizeof(nmi));            /* not ours: skipped quietly */
-	tb_madt_lapic(&m, 0, 0xff, 1);                  /* broadcast ID: not a CPU */
-	tb_madt_x2apic(&m, 1, 0xffffffff, 1);           /* same for x2APIC */
+	tb_madt_bytes(&m, nmi, sizeof(nmi));	       /* not ours: skipped quietly */
+	tb_madt_lapic(&m, 0, 0xff, 1);		       /* broadcast ID: not a CPU */
+	tb_madt_x2apic(&m, 1, 0xffffffff, 1);	       /* same for x2APIC */
 	tb_madt_lapic(&m, 2, 4, 1);
-	tb_madt_x2apic(&m, 3, 4, 1);                    /* duplicate APIC ID */
+	tb_madt_x2apic(&m, 3, 4, 1);			   /* duplicate APIC ID */
 	tb_madt_bytes(&m, long_lapic, sizeof(long_lapic)); /* longer than we know: fine */
 	tb_madt_lapic_override(&m, 0xfee10000);
 	tb_madt_lapic_override(&m, 0xfee20000);
@@ -824,11 +824,11 @@ static void test_s5_encodings(void **state)
 	/* \_S5_ with the root prefix, ZeroOp/OneOp elements */
 	static const uint8_t root[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x01, 0x00, 0x00, 0x00 };
 	/* two-byte PkgLength (0x4b 0x00 = 11), WordPrefix and DWordPrefix */
-	static const uint8_t pkglen2[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x4b, 0x00, 0x02,
+	static const uint8_t pkglen2[] = { 0x08, '_',  'S',  '5',  '_',	 0x12, 0x4b, 0x00, 0x02,
 					   0x0b, 0x03, 0x00, 0x0c, 0x06, 0x00, 0x00, 0x00 };
 	/* four-byte PkgLength (0xc0 0x01 0x00 0x00 = 16), QWordPrefix, ByteConst */
-	static const uint8_t pkglen4[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xc0, 0x01, 0x00, 0x00, 0x02,
-					   0x0e, 0x02, 0, 0, 0, 0, 0, 0, 0, 0x0a, 0x04, 0xa3 };
+	static const uint8_t pkglen4[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xc0, 0x01, 0x00, 0x00, 0x02, 0x0e,
+					   0x02, 0,   0,   0,	0,   0,	   0,	 0,    0x0a, 0x04, 0xa3 };
 	/* an out-of-range value (OnesOp) is cut to 3 bits */
 	static const uint8_t ones[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0xff, 0x00 };
 
@@ -873,8 +873,8 @@ static void test_s5_broken(void **state)
 	/* only references, no definition */
 	static const uint8_t none[] = { 0x70, '_', 'S', '5', '_', 0x60, 0x5c, '_', 'S', '5', '_' };
 	/* a broken definition, then a good one: the good one wins */
-	static const uint8_t second[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x05,
-					  0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 0x05, 0x01 };
+	static const uint8_t second[] = { 0x08, '_', 'S', '5', '_',  0x12, 0x04, 0x01, 0x0a, 0x05, 0x08,
+					  '_',	'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 0x05, 0x01 };
 	static const struct {
 		const uint8_t *aml;
 		size_t n;

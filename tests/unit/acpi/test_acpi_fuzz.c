@@ -109,7 +109,8 @@ static void restore(void)
 
 static uint32_t interesting32(void)
 {
-	static const uint32_t v[] = { 0, 1, 2, 4, 0x7f, 0x80, 0xff, 35, 36, 37, 43, 44, 45, 116, 244, 276,
+	static const uint32_t v[] = { 0,      1,       2,	   4,	       0x7f,	   0x80,     0xff, 35,
+				      36,     37,      43,	   44,	       45,	   116,	     244,  276,
 				      0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 16u << 20 };
 	const struct region *r = &regions[below(nr_regions)];
 
@@ -159,7 +160,7 @@ static void mutate_once(void)
 	struct region *r = &regions[below(nr_regions)];
 	uint8_t *p = tb_va(r->pa), *s;
 	static const uint8_t aml_ops[] = { 0x00, 0x01, 0x08, 0x0a, 0x0b, 0x0c, 0x0e, 0x12, 0x5c, 0xff,
-					   0x3f, 0x40, 0x4f, 0x80, 0xbf, 0xc0, 0xff, '_', 'S', '5' };
+					   0x3f, 0x40, 0x4f, 0x80, 0xbf, 0xc0, 0xff, '_',  'S',	 '5' };
 	uint32_t off = below(r->len);
 
 	switch (below(9)) {
@@ -194,7 +195,7 @@ static void mutate_once(void)
 		break;
 	default: /* root table entries */
 		p = tb_va(below(2) ? std.xsdt : std.rsdt);
-		put(p + 36 + below(12), 4, interesting32(), 4);
+		put(p + 36 + below(8), 4, interesting32(), 4); /* the RSDT has 12 bytes of entries */
 		break;
 	}
 }
@@ -222,10 +223,12 @@ static void fix_and_poison(bool fix)
 		struct acpi_rsdp *rs = tb_va(BIOS_RSDP);
 
 		if (rs->revision >= 2 && rs->length > offsetof(struct acpi_rsdp, ext_checksum) &&
-		    rs->length <= sizeof(*rs))
+		    rs->length <= sizeof(*rs)) {
 			tb_rsdp_fix(BIOS_RSDP);
-		else
-			rs->checksum = 0, rs->checksum = (uint8_t)-acpi_checksum(rs, ACPI_RSDP_V1_LEN);
+		} else {
+			rs->checksum = 0;
+			rs->checksum = (uint8_t)-acpi_checksum(rs, ACPI_RSDP_V1_LEN);
+		}
 	}
 }
 
@@ -337,8 +340,9 @@ static void test_random_bodies(void **state)
 static void test_random_aml(void **state)
 {
 	static const uint8_t pieces[][6] = {
-		{ 0x08, '_', 'S', '5', '_', 0x12 }, { 0x08, 0x5c, '_', 'S', '5', '_' }, { 0x0a, 0x05, 0x0b, 0x01, 0, 0x0c },
-		{ 0x12, 0x40, 0x00, 0x02, 0x0e, 0 }, { 0x12, 0xff, 0xff, 0xff, 0xff, 0x04 },
+		{ 0x08, '_', 'S', '5', '_', 0x12 },	{ 0x08, 0x5c, '_', 'S', '5', '_' },
+		{ 0x0a, 0x05, 0x0b, 0x01, 0, 0x0c },	{ 0x12, 0x40, 0x00, 0x02, 0x0e, 0 },
+		{ 0x12, 0xff, 0xff, 0xff, 0xff, 0x04 },
 	};
 	unsigned int it, j, found = 0;
 

@@ -188,7 +188,8 @@ static void test_find(void **state)
 			random_map(map, iter % 2 ? 3 : 97); /* sparse and dense */
 			for (unsigned int start = 0; start <= bits + 2; start++) {
 				assert_int_equal(find_next_bit(map, bits, start), ref_find(map, bits, start, true));
-				assert_int_equal(find_next_zero_bit(map, bits, start), ref_find(map, bits, start, false));
+				assert_int_equal(find_next_zero_bit(map, bits, start),
+						 ref_find(map, bits, start, false));
 			}
 		}
 	}

@@ -223,12 +223,14 @@ static void test_integers(void **state)
 	expect_reports("loglvl=", 1, "option \"loglvl\": bad value \"\" (expected an integer)");
 	expect_reports("loglvl=-1", 1, "option \"loglvl\": bad value \"-1\" (expected an integer)");
 	expect_reports("loglvl=08", 1, "option \"loglvl\": bad value \"08\" (expected an integer)");
-	expect_reports("loglvl= 5", 2, "option \"loglvl\": bad value \"\" (expected an integer)", "unknown option \"5\"");
+	expect_reports("loglvl= 5", 2, "option \"loglvl\": bad value \"\" (expected an integer)",
+		       "unknown option \"5\"");
 	expect_reports("loglvl", 1, "option \"loglvl\": missing value");
 	expect_reports("u8=256", 1, "option \"u8\": value \"256\" out of range (at most 255)");
 	assert_int_equal(opt_u8, 0);
 	expect_reports("u16=65536", 1, "option \"u16\": value \"65536\" out of range (at most 65535)");
-	expect_reports("loglvl=4294967296", 1, "option \"loglvl\": value \"4294967296\" out of range (at most 4294967295)");
+	expect_reports("loglvl=4294967296", 1,
+		       "option \"loglvl\": value \"4294967296\" out of range (at most 4294967295)");
 	expect_reports("u64=18446744073709551616", 1,
 		       "option \"u64\": value \"18446744073709551616\" out of range (at most 18446744073709551615)");
 	assert_true(opt_u64 == 0);
@@ -269,7 +271,8 @@ static void test_sizes(void **state)
 	expect_reports("mem=1KB", 1, "option \"mem\": bad value \"1KB\" (expected a size such as 512M)");
 	expect_reports("mem=M", 1, "option \"mem\": bad value \"M\" (expected a size such as 512M)");
 	expect_reports("mem", 1, "option \"mem\": missing value");
-	expect_reports("mem=16777216T", 1, "option \"mem\": value \"16777216T\" out of range (at most 18446744073709551615)");
+	expect_reports("mem=16777216T", 1,
+		       "option \"mem\": value \"16777216T\" out of range (at most 18446744073709551615)");
 	expect_reports("mem32=4G", 1, "option \"mem32\": value \"4G\" out of range (at most 4294967295)");
 	assert_int_equal(opt_mem32, 0);
 	assert_true(opt_mem == 0);
@@ -448,8 +451,8 @@ static void test_parse_bool(void **state)
 static void test_random_lines(void **state)
 {
 	static const char alphabet[] = "ab=\"\" \t-_no-flagloglvlstrmemcust0x1K9\x80\xff\x01";
-	static const char *const words[] = { "flag", "no-flag", "loglvl=", "str=", "mem=", "cust=", "u8=", "\"", "=",
-					     "no-", "0x", "512M", "yes", " " };
+	static const char *const words[] = { "flag", "no-flag", "loglvl=", "str=", "mem=", "cust=", "u8=",
+					     "\"",   "=",	"no-",	   "0x",   "512M", "yes",   " " };
 	char line[600];
 
 	(void)state;

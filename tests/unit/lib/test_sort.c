@@ -206,10 +206,8 @@ static void test_descending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ints_against_qsort),
-		cmocka_unit_test(test_complexity),
-		cmocka_unit_test(test_trivial_sizes),
-		cmocka_unit_test(test_records_generic_swap),
+		cmocka_unit_test(test_ints_against_qsort), cmocka_unit_test(test_complexity),
+		cmocka_unit_test(test_trivial_sizes),	   cmocka_unit_test(test_records_generic_swap),
 		cmocka_unit_test(test_descending),
 	};
 

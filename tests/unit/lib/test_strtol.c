@@ -87,7 +87,8 @@ static void test_strtoull_against_libc(void **state)
 	(void)state;
 	srand(4242);
 	for (int i = 0; i < 20000; i++) {
-		unsigned long long v = ((unsigned long long)rand() << 33) ^ ((unsigned long long)rand() << 11) ^ (unsigned long long)rand();
+		unsigned long long v = ((unsigned long long)rand() << 33) ^ ((unsigned long long)rand() << 11) ^
+				       (unsigned long long)rand();
 
 		v >>= rand() % 64;
 		for (size_t f = 0; f < ARRAY_SIZE(formats); f++) {
@@ -135,8 +136,8 @@ static const struct ll_case ll_cases[] = {
 	{ "-010", 0, -8, 4 },
 	{ "9223372036854775807", 10, LLONG_MAX, 19 },
 	{ "-9223372036854775808", 10, LLONG_MIN, 20 },
-	{ "9223372036854775808", 10, LLONG_MAX, 19 },	/* saturates */
-	{ "-9223372036854775809", 10, LLONG_MIN, 20 },	/* saturates */
+	{ "9223372036854775808", 10, LLONG_MAX, 19 },  /* saturates */
+	{ "-9223372036854775809", 10, LLONG_MIN, 20 }, /* saturates */
 	{ "-99999999999999999999999", 10, LLONG_MIN, 24 },
 	{ "-", 10, 0, 0 },
 	{ "+", 10, 0, 0 },
@@ -182,8 +183,8 @@ static const struct size_case size_cases[] = {
 	{ "0K", 0, 0, 2 },
 	{ "0x10K", 0, 16 * 1024, 5 },
 	{ "010M", 0, 8ULL << 20, 4 },
-	{ "1KB", 0, 1024, 2 },	    /* the caller judges the trailing "B" */
-	{ "12X", 0, 12, 2 },	    /* not a suffix */
+	{ "1KB", 0, 1024, 2 }, /* the caller judges the trailing "B" */
+	{ "12X", 0, 12, 2 },   /* not a suffix */
 	{ "16777215T", 0, 16777215ULL << 40, 9 },
 	{ "18446744073709551615", 0, UINT64_MAX, 20 },
 	{ "16777216T", -XEN_ERANGE, 0, 9 }, /* 2^24 << 40 = 2^64 */
@@ -216,10 +217,8 @@ static void test_parse_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strtoull_cases),
-		cmocka_unit_test(test_strtoull_against_libc),
-		cmocka_unit_test(test_strtou64_errors),
-		cmocka_unit_test(test_strtoll_cases),
+		cmocka_unit_test(test_strtoull_cases),	cmocka_unit_test(test_strtoull_against_libc),
+		cmocka_unit_test(test_strtou64_errors), cmocka_unit_test(test_strtoll_cases),
 		cmocka_unit_test(test_parse_size),
 	};
 

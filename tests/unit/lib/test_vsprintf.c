@@ -29,12 +29,12 @@ static void expect_same(const char *what, const char *ours, int nours, const cha
 }
 
 /* Compare one format with one argument of the type its length modifier needs. */
-#define COMPARE_ONE(fmt, arg)                                                        \
-	do {                                                                         \
-		char ours[OUT], ref[OUT];                                            \
-		int nours = hv_snprintf(ours, sizeof(ours), fmt, arg);               \
-		int nref = snprintf(ref, sizeof(ref), fmt, arg);                     \
-		expect_same(fmt, ours, nours, ref, nref);                            \
+#define COMPARE_ONE(fmt, arg)                                          \
+	do {                                                           \
+		char ours[OUT], ref[OUT];                              \
+		int nours = hv_snprintf(ours, sizeof(ours), fmt, arg); \
+		int nref = snprintf(ref, sizeof(ref), fmt, arg);       \
+		expect_same(fmt, ours, nours, ref, nref);              \
 	} while (0)
 
 #pragma GCC diagnostic push
@@ -66,13 +66,37 @@ static void compare_char(const char *fmt, int c)
 }
 #pragma GCC diagnostic pop
 
-static const char *const flag_sets[] = { "", "-", "+", " ", "#", "0", "-0", "+0", " 0", "#0", "-#", "+ ", "-+ #0", "0-" };
+static const char *const flag_sets[] = {
+	"", "-", "+", " ", "#", "0", "-0", "+0", " 0", "#0", "-#", "+ ", "-+ #0", "0-"
+};
 static const char *const widths[] = { "", "0", "1", "5", "24" };
 static const char *const precisions[] = { "", ".", ".0", ".1", ".5", ".24" };
 static const char *const lengths[] = { "", "hh", "h", "l", "ll", "z", "t", "j" };
 static const long long int_values[] = {
-	0, 1, -1, 7, 8, 10, -42, 127, 128, 255, 256, -129, 32767, -32768, 65535, 65536, 123456789,
-	INT_MAX, INT_MIN, (long long)UINT_MAX, LLONG_MAX, LLONG_MIN, 0x7ff0000000000001LL, -0x1234567890LL,
+	0,
+	1,
+	-1,
+	7,
+	8,
+	10,
+	-42,
+	127,
+	128,
+	255,
+	256,
+	-129,
+	32767,
+	-32768,
+	65535,
+	65536,
+	123456789,
+	INT_MAX,
+	INT_MIN,
+	(long long)UINT_MAX,
+	LLONG_MAX,
+	LLONG_MIN,
+	0x7ff0000000000001LL,
+	-0x1234567890LL,
 };
 
 static void test_integers_against_libc(void **state)
@@ -163,8 +187,8 @@ static void test_star_width_precision(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(values); i++)
 		for (size_t j = 0; j < ARRAY_SIZE(values); j++) {
 			int w = values[i], p = values[j];
-			int a = hv_snprintf(ours, sizeof(ours), "[%*.*d][%*.*s][%-*x][%.*o]", w, p, -1234, w, p, "string",
-					    w, 0xabcu, p, 8u);
+			int a = hv_snprintf(ours, sizeof(ours), "[%*.*d][%*.*s][%-*x][%.*o]", w, p, -1234, w, p,
+					    "string", w, 0xabcu, p, 8u);
 			int b = snprintf(ref, sizeof(ref), "[%*.*d][%*.*s][%-*x][%.*o]", w, p, -1234, w, p, "string", w,
 					 0xabcu, p, 8u);
 			expect_same("star", ours, a, ref, b);

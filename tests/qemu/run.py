@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""Boot tests: boot Basalt in QEMU once per test case and judge the serial log.
+
+    tests/qemu/run.py [--only NAME] [--jobs N] [--timeout S]
+                      [--kernel PATH] [--test-kernel PATH] [--iso PATH]
+
+Each case boots QEMU (software emulation, see qemu.py), writes the serial log
+to build/qemu-tests/<name>.log and is judged by QEMU's exit status (Basalt's
+test-exit verdict) and by lines that must, or must not, be in the log. A run
+that does not end within the timeout is a hang, and fails. Prints one line per
+case and ends with "N passed, N failed"; exits 1 if anything failed.
+
+A "known issue" is a check that documents a hypervisor bug not yet fixed: it
+is printed under the case but does not fail it. When it starts to hold, the
+runner says so, and the check should become an ordinary one.
+
+See docs/testing.md.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import qemu  # noqa: E402
+
+OUT = "build/qemu-tests"
+SELFTEST = "selftest test-exit=0xf4"
+TAIL_LINES = 30
+
+
+# ----------------------------------------------------------------- checks
+# A pattern is a plain string (found anywhere in a line) or a compiled regex
+# (re.search on each line). Lines are compared without "\r" and with
+# anything before "(basalt) " (GRUB's screen control) removed.
+
+def _match(pat, line):
+    if isinstance(pat, str):
+        return pat in line
+    return pat.search(line) is not None
+
+
+def _show(pat):
+    return repr(pat if isinstance(pat, str) else pat.pattern)
+
+
+class Has:
+    def __init__(self, pat):
+        self.pat = pat
+
+    def __call__(self, lines):
+        if not any(_match(self.pat, ln) for ln in lines):
+            return "missing line %s" % _show(self.pat)
+
+
+class Lacks:
+    def __init__(self, pat):
+        self.pat = pat
+
+    def __call__(self, lines):
+        for ln in lines:
+            if _match(self.pat, ln):
+                return "forbidden line %s: %r" % (_show(self.pat), ln)
+
+
+class Count:
+    def __init__(self, pat, n):
+        self.pat, self.n = pat, n
+
+    def __call__(self, lines):
+        got = sum(1 for ln in lines if _match(self.pat, ln))
+        if got != self.n:
+            return "%d lines match %s, expected %d" % (got, _show(self.pat), self.n)
+
+
+class InOrder:
+    """Each pattern on a line after the previous one's."""
+
+    def __init__(self, *pats):
+        self.pats = pats
+
+    def __call__(self, lines):
+        i = 0
+        for pat in self.pats:
+            while i < len(lines) and not _match(pat, lines[i]):
+                i += 1
+            if i == len(lines):
+                return "missing line %s (in order: %s)" % (_show(pat), ", ".join(_show(p) for p in self.pats))
+            i += 1
+
+
+class Known:
+    """A known hypervisor bug: reported, never fails the case."""
+
+    def __init__(self, what, check):
+        self.what, self.check = what, check
+
+
+NO_CRASH = [Lacks("FATAL TRAP"), Lacks("Panic on CPU"), Lacks("System halted"), Lacks("selftest: FAIL")]
+# No problem reported with the command line (multiboot1 loaders other than
+# GRUB 2, QEMU's -kernel among them, put the image's path first on it;
+# Basalt must drop it, not report it as an unknown option).
+CLEAN_CMDLINE = Lacks("(basalt) cmdline: ")
+
+
+def selftest_pass(cpus):
+    word = "CPU" if cpus == 1 else "CPUs"
+    return [
+        Has("smp: %d %s online" % (cpus, word)),
+        Has("selftest: %d of %d CPUs online" % (cpus, cpus)),
+        Count(re.compile(r"selftest: CPU \d+: timer fired after \d+ us"), cpus),
+    ] + [Count(re.compile(r"selftest: CPU %d: timer fired after" % c), 1) for c in range(cpus)] + [
+        InOrder("Basalt ", "smp: ", "Boot complete in ", "selftest: PASS", "Powering off"),
+    ]
+
+
+# ----------------------------------------------------------------- cases
+
+class Case:
+    """One boot. image: "main" (--kernel), "test" (--test-kernel) or "iso".
+    modules: [(file name, module args, maker)] for -initrd, maker(args)
+    giving the file's bytes. status: the QEMU exit status expected."""
+
+    def __init__(self, name, image="main", smp=1, append=SELFTEST, modules=(),
+                 status=qemu.EXIT_PASS, checks=(), known=(), clean_cmdline=True):
+        self.name, self.image, self.smp, self.append = name, image, smp, append
+        self.modules, self.status = list(modules), status
+        self.checks, self.known, self.clean_cmdline = list(checks), list(known), clean_cmdline
+
+
+def load_end(elf):
+    """The end of the last loadable segment's bytes in the file."""
+    if elf[:4] != b"\x7fELF":
+        raise ValueError("not an ELF file")
+    if elf[4] == 1:  # ELF32
+        phoff, = struct.unpack_from("<I", elf, 0x1C)
+        phentsize, phnum = struct.unpack_from("<HH", elf, 0x2A)
+        ents = [struct.unpack_from("<IIIIII", elf, phoff + i * phentsize) for i in range(phnum)]
+        segs = [(e[1], e[4]) for e in ents if e[0] == 1]
+    else:
+        phoff, = struct.unpack_from("<Q", elf, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
+        ents = [struct.unpack_from("<IIQQQQ", elf, phoff + i * phentsize) for i in range(phnum)]
+        segs = [(e[2], e[5]) for e in ents if e[0] == 1]
+    if not segs:
+        raise ValueError("no PT_LOAD segment")
+    return max(off + size for off, size in segs)
+
+
+# Module makers: args -> the module's bytes. Each case writes its own copies
+# into build/qemu-tests/<case>/, so parallel cases never share a file.
+
+def empty_module(args):
+    return b""
+
+
+def good_elf(args):
+    with open(args.kernel, "rb") as f:
+        return f.read()
+
+
+def truncated_elf(args):
+    # Half-way into the loadable bytes: the headers are intact, a segment is
+    # not. (Half of basalt-syms.elf would only lose debug info: still valid.)
+    elf = good_elf(args)
+    return elf[:load_end(elf) // 2]
+
+
+def garbage_module(args, n=4000, seed=0x5EED):
+    """Deterministic noise that starts with no known signature."""
+    out, x = bytearray(), seed
+    while len(out) < n:
+        x = (x * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
+        out += (x >> 32).to_bytes(4, "little")
+    out[0:4] = b"\x00\x01\x02\x03"
+    return bytes(out[:n])
+
+
+def truncated_bzimage(args):
+    # A Linux boot-protocol header whose syssize (16-byte units) asks for
+    # 1 MiB of kernel while the file has 4 KiB.
+    b = bytearray(4096)
+    b[0x1F1] = 4                                   # setup_sects
+    struct.pack_into("<I", b, 0x1F4, 0x10000)      # syssize: 1 MiB
+    b[0x1FE:0x200] = b"\x55\xaa"                   # boot_flag
+    b[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", b, 0x206, 0x020F)       # protocol 2.15
+    return bytes(b)
+
+
+def garbage_cmdline():
+    """A command line full of mistakes, and what Basalt must say about each
+    (exactly once). Bytes outside ASCII go through argv as surrogates."""
+    noise = bytes([0x01, 0xFF, 0xC3, 0x28, 0x7D, 0x7E, 0x5C, 0x7A, 0x39, 0x1B, 0x80])
+    noise_shown = r"\x01\xff\xc3(}~\\z9\x1b\x80"
+    line = (b"selftest test-exit=0xf4 frobnicate=7 =x no- loglvl=banana maxcpus=lots "
+            b"no-test-exit Frobnicate=9 frobnicate=8 " + noise + b' "unterminated quote to the end')
+    expect = [
+        'cmdline: unknown option "frobnicate=7"',
+        'cmdline: unknown option "=x"',
+        'cmdline: unknown option "no-"',
+        'cmdline: option "loglvl": bad value "banana"',
+        'cmdline: option "maxcpus": bad value "lots"',
+        'cmdline: option "no-test-exit": only boolean options can be negated',
+        'cmdline: unknown option "Frobnicate=9"',  # names are case-sensitive
+        'cmdline: unknown option "%s"' % noise_shown,
+        'cmdline: unterminated quote in "\\"unterminated quote to the end"',
+    ]
+    checks = [Count(e, 1) for e in expect]
+    checks += [Count(re.compile(r"cmdline: .*frobnicate"), 1),  # a repeated name is reported once
+               Count("cmdline: %d problems; those options are ignored" % len(expect), 1)]
+    checks.append(Has("Command line: selftest test-exit=0xf4 frobnicate=7 "))
+    return line.decode("utf-8", "surrogateescape"), checks
+
+
+def cases(args):
+    garbage, garbage_checks = garbage_cmdline()
+
+    def trap(name, vector, func, extra=()):
+        return Case("crash-" + name, image="test", smp=2, append=SELFTEST + " crashtest=" + name,
+                    status=qemu.EXIT_FATAL, checks=[
+                        Has("crashtest: " + name),
+                        Lacks("selftest: PASS"),
+                        InOrder("FATAL TRAP on CPU 0: " + vector,
+                                re.compile(r"RIP is \[<[0-9a-f]{16}>\] %s\+" % func),
+                                re.compile(r"^\(basalt\)\s+rax [0-9a-f]{16}"),
+                                re.compile(r"^\(basalt\)\s+cr0 [0-9a-f]{16}"),
+                                "Stack trace (innermost first):",
+                                re.compile(r"\[<[0-9a-f]{16}>\] %s\+(0x)?[0-9a-f]+/0x[0-9a-f]+" % func),
+                                re.compile(r"\[<[0-9a-f]{16}>\] start_basalt\+"),
+                                "System halted after a fatal error"),
+                    ] + list(extra))
+
+    # The leaf crash functions have no frame of their own (gcc drops the
+    # frame pointer in leaf functions even with -fno-omit-frame-pointer), so
+    # the frame-pointer walk skips their caller.
+    known_leaf = Known("stack trace from a frameless leaf function skips its caller (crashtest)",
+                       Has(re.compile(r"\[<[0-9a-f]{16}>\] crashtest\+")))
+
+    return [
+        Case("smp1", smp=1, checks=selftest_pass(1) + [
+            Has(re.compile(r"Basalt \S+ hypervisor, booted by multiboot1 / qemu")),
+            Has(re.compile(r"Command line: selftest test-exit=0xf4\s*$"))]),
+        Case("smp2", smp=2, checks=selftest_pass(2)),
+        Case("smp4", smp=4, checks=selftest_pass(4)),
+        Case("maxcpus", smp=4, append=SELFTEST + " maxcpus=2", checks=selftest_pass(2)),
+        Case("cmdline-garbage", smp=1, append=garbage, clean_cmdline=False,
+             checks=selftest_pass(1) + garbage_checks),
+        Case("module-empty", modules=[("empty.bin", "empty module", empty_module)],
+             checks=selftest_pass(1) + [
+                 Count(re.compile(r'module 1 \("[^"]*empty\.bin empty module"\) is empty \(zero length\), ignored'), 1)]),
+        Case("module-elf-ok", modules=[("good.elf", "dom0 args", good_elf)],
+             checks=selftest_pass(1) + [
+                 Has(re.compile(r'module 1: \[0x[0-9a-f]+-0x[0-9a-f]+\) "[^"]*good\.elf dom0 args"')),
+                 Has(re.compile(r"module 1: ELF(32|64) x86 image, \d+ loadable segments?, entry 0x")),
+                 Lacks("bad ELF image")]),
+        Case("module-elf-truncated", modules=[("truncated.elf", "dom0 args", truncated_elf)],
+             checks=selftest_pass(1) + [
+                 Count(re.compile(r'module 1 \("[^"]*truncated\.elf dom0 args"\): bad ELF image: truncated: '
+                                  r"program header \d+ .* extends past the end of the image"), 1)]),
+        Case("module-garbage", modules=[("garbage.bin", "noise", garbage_module)],
+             checks=selftest_pass(1) + [Count("module 1: 4000 bytes of data", 1)]),
+        Case("module-bzimage-truncated", modules=[("truncated.bzimage", "console=hvc0", truncated_bzimage)],
+             checks=selftest_pass(1) + [
+                 Count(re.compile(r'module 1 \("[^"]*truncated\.bzimage console=hvc0"\): truncated bzImage: '
+                                  r"its header says 1051136 bytes, the module has 4096"), 1)]),
+        Case("module-mixed", modules=[("empty.bin", "first", empty_module), ("good.elf", "second", good_elf),
+                                      ("garbage.bin", "third", garbage_module)],
+             # each module keeps the number it has on the loader's list
+             checks=selftest_pass(1) + [
+                 Count(re.compile(r'module 1 \("[^"]*empty\.bin first"\) is empty'), 1),
+                 Count(re.compile(r"module 1: "), 0),
+                 Has(re.compile(r'module 2: \[0x[0-9a-f]+-0x[0-9a-f]+\) "[^"]*good\.elf second"')),
+                 Has(re.compile(r"module 2: ELF(32|64) x86 image")),
+                 Has(re.compile(r'module 3: \[0x[0-9a-f]+-0x[0-9a-f]+\) "[^"]*garbage\.bin third"')),
+                 Has("module 3: 4000 bytes of data")]),
+        trap("pagefault", "vector 14, page fault (#PF)", "crash_pagefault",
+             [Has("Faulting address 0000700000000000: no page for write access")]),
+        trap("divide", "vector 0, divide error (#DE)", "crash_divide", [Has(re.compile(r"\] crashtest\+"))]),
+        trap("ud", "vector 6, invalid opcode (#UD)", "crash_ud"),
+        trap("gp", "vector 13, general protection (#GP)", "crash_gp"),
+        Case("crash-panic", image="test", smp=2, append=SELFTEST + " crashtest=panic", status=qemu.EXIT_FATAL,
+             checks=[Lacks("selftest: PASS"), Lacks("FATAL TRAP"),
+                     InOrder("crashtest: panic", "Panic on CPU 0:", "crashtest: deliberate panic",
+                             "Stack trace (innermost first):",
+                             re.compile(r"\[<[0-9a-f]{16}>\] crashtest\+0x[0-9a-f]+/0x[0-9a-f]+"),
+                             re.compile(r"\[<[0-9a-f]{16}>\] start_basalt\+"),
+                             "System halted after a fatal error")]),
+        Case("grub-iso", image="iso", smp=2, checks=selftest_pass(2) + [
+            Has(re.compile(r"Basalt \S+ hypervisor, booted by multiboot2 / GRUB")),
+            Has(re.compile(r"Command line: %s\s*$" % SELFTEST))]),
+    ], known_leaf
+
+
+def expand_known(all_cases, known_leaf):
+    for c in all_cases:
+        if c.name in ("crash-pagefault", "crash-ud", "crash-gp"):
+            c.known.append(known_leaf)
+    return all_cases
+
+
+# ----------------------------------------------------------------- running
+
+def read_lines(raw):
+    lines = []
+    for ln in raw.decode("utf-8", "replace").split("\n"):
+        ln = ln.replace("\r", "")
+        i = ln.find("(basalt) ")
+        lines.append(ln[i:] if i > 0 else ln)
+    return lines
+
+
+def run_case(case, args):
+    """Returns (ok, seconds, reason or None, notes, log path, lines)."""
+    log = os.path.join(OUT, case.name + ".log")
+    notes = []
+    mods = []
+    for fname, margs, maker in case.modules:
+        path = os.path.join(OUT, case.name, fname)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(maker(args))
+        mods.append((path, margs))
+    if case.image == "iso":
+        image = args.iso
+        if not os.path.exists(image):
+            return False, 0.0, "ISO %s missing (make qemu-test builds it with scripts/mkiso.sh)" % image, notes, log, []
+        argv = qemu.qemu_argv(iso=image, smp=case.smp)
+    else:
+        image = args.kernel if case.image == "main" else args.test_kernel
+        if not os.path.exists(image):
+            return False, 0.0, "kernel %s missing (run make / make test-image)" % image, notes, log, []
+        argv = qemu.qemu_argv(kernel=image, append=case.append, smp=case.smp,
+                              initrd=mods)
+
+    start = time.monotonic()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+        try:
+            _, err = proc.communicate(timeout=args.timeout)
+            status = proc.returncode
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            status = None
+        if err:
+            out.write(b"\n--- qemu stderr ---\n" + err)
+        out.write(("\n--- qemu: %s\n--- exit status: %s (%s)\n" % (
+            " ".join(argv), status, qemu.exit_meaning(status))).encode("utf-8", "surrogateescape"))
+    secs = time.monotonic() - start
+    with open(log, "rb") as f:
+        lines = read_lines(f.read())
+
+    reasons = []
+    if status is None:
+        reasons.append("hang: no verdict within %g s (killed)" % args.timeout)
+    elif status != case.status:
+        reasons.append("exit status %s (%s), expected %d (%s)" % (
+            status, qemu.exit_meaning(status), case.status, qemu.exit_meaning(case.status)))
+    checks = list(case.checks)
+    if case.status == qemu.EXIT_PASS:
+        checks += NO_CRASH
+    if case.clean_cmdline:
+        checks.append(CLEAN_CMDLINE)
+    for check in checks:
+        r = check(lines)
+        if r:
+            reasons.append(r)
+    for k in case.known:
+        if k.check(lines):
+            notes.append("known issue: " + k.what)
+        else:
+            notes.append("known issue no longer seen, make it a real check in tests/qemu/run.py: " + k.what)
+    return not reasons, secs, "; ".join(reasons) or None, notes, log, lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="run only cases whose name contains NAME (repeatable)")
+    ap.add_argument("--kernel", default="build/basalt.elf")
+    ap.add_argument("--test-kernel", default="build/test/basalt.elf", help="the make test-image build")
+    ap.add_argument("--iso", default="build/test/selftest.iso",
+                    help="GRUB ISO whose command line is '%s'" % SELFTEST)
+    ap.add_argument("--jobs", "-j", type=int, default=2, help="QEMUs at once (default 2)")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per case (default 120)")
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = ap.parse_args()
+    os.chdir(ROOT)
+    os.makedirs(OUT, exist_ok=True)
+
+    all_cases = expand_known(*cases(args))
+    selected = [c for c in all_cases if not args.only or any(o in c.name for o in args.only)]
+    if args.list:
+        for c in all_cases:
+            print(c.name)
+        return 0
+    if not selected:
+        print("no case matches %s; cases: %s" % (args.only, " ".join(c.name for c in all_cases)))
+        return 2
+
+    t0 = time.monotonic()
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futs = {pool.submit(run_case, c, args): c for c in selected}
+        for fut in concurrent.futures.as_completed(futs):
+            case = futs[fut]
+            try:
+                ok, secs, reason, notes, log, lines = fut.result()
+            except Exception as e:  # a bug in a case's preparation
+                ok, secs, reason, notes, log, lines = False, 0.0, "runner error: %r" % e, [], "-", []
+            if ok:
+                passed += 1
+                print("PASS %s (%.1f s)" % (case.name, secs))
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (case.name, reason))
+                if lines:
+                    print("  --- last %d lines of %s ---" % (TAIL_LINES, log))
+                    for ln in [ln for ln in lines if ln.strip()][-TAIL_LINES:]:
+                        print("  | " + ln)
+            for n in notes:
+                print("  note: " + n)
+            sys.stdout.flush()
+    print("qemu tests: %d cases in %.1f s, logs in %s/" % (len(selected), time.monotonic() - t0, OUT))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
