@@ -148,7 +148,7 @@ __noreturn void selftest_run(unsigned int expected_cpus)
 	pass = check_cross_cpu_calls() && pass;
 	pass = check_locks() && pass;
 	pass = arch_selftest() && pass;
-	printk("selftest: %s (%u CPUs online, %u timers fired%s)\n", pass ? "PASS" : "FAIL", online, fired,
-	       wrong ? ", some on the wrong CPU" : "");
+	printk("selftest: %s (%u CPU%s online, %u timer%s fired%s)\n", pass ? "PASS" : "FAIL", online,
+	       online == 1 ? "" : "s", fired, fired == 1 ? "" : "s", wrong ? ", some on the wrong CPU" : "");
 	machine_power_off(pass ? TEST_EXIT_PASS : TEST_EXIT_FAIL);
 }

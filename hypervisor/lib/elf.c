@@ -77,25 +77,31 @@ static int check_ident(struct image *im)
 	return 0;
 }
 
+/* Both classes' headers carry the same fields, at different widths. */
+#define WIDEN_EHDR(h)                                      \
+	((struct ehdr_info){ .type = (h).e_type,           \
+			     .machine = (h).e_machine,     \
+			     .version = (h).e_version,     \
+			     .entry = (h).e_entry,         \
+			     .phoff = (h).e_phoff,         \
+			     .phentsize = (h).e_phentsize, \
+			     .phnum = (h).e_phnum })
+
 static int read_ehdr(struct image *im, struct ehdr_info *eh)
 {
 	size_t need = im->is64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr);
+	struct elf64_ehdr h64;
+	struct elf32_ehdr h32;
 
 	if (im->size < need)
 		return fail(im, -XEN_EINVAL, "truncated: the ELF%d header needs 0x%zx bytes, the image has 0x%zx",
 			    im->is64 ? 64 : 32, need, im->size);
 	if (im->is64) {
-		struct elf64_ehdr h;
-
-		memcpy(&h, im->base, sizeof(h));
-		*eh = (struct ehdr_info){ h.e_type,  h.e_machine,   h.e_version, h.e_entry,
-					  h.e_phoff, h.e_phentsize, h.e_phnum };
+		memcpy(&h64, im->base, sizeof(h64));
+		*eh = WIDEN_EHDR(h64);
 	} else {
-		struct elf32_ehdr h;
-
-		memcpy(&h, im->base, sizeof(h));
-		*eh = (struct ehdr_info){ h.e_type,  h.e_machine,   h.e_version, h.e_entry,
-					  h.e_phoff, h.e_phentsize, h.e_phnum };
+		memcpy(&h32, im->base, sizeof(h32));
+		*eh = WIDEN_EHDR(h32);
 	}
 	return 0;
 }
@@ -137,25 +143,28 @@ static int check_phdr_table(struct image *im, const struct ehdr_info *eh)
 	return 0;
 }
 
+#define WIDEN_PHDR(h)                                \
+	((struct phdr_info){ .type = (h).p_type,     \
+			     .offset = (h).p_offset, \
+			     .vaddr = (h).p_vaddr,   \
+			     .paddr = (h).p_paddr,   \
+			     .filesz = (h).p_filesz, \
+			     .memsz = (h).p_memsz,   \
+			     .align = (h).p_align })
+
 /* Program header 'i'; check_phdr_table() has proved it is in bounds. */
 static void read_phdr(const struct image *im, const struct ehdr_info *eh, unsigned int i, struct phdr_info *ph)
 {
 	const uint8_t *p = im->base + eh->phoff + (uint64_t)i * eh->phentsize;
+	struct elf64_phdr h64;
+	struct elf32_phdr h32;
 
 	if (im->is64) {
-		struct elf64_phdr h;
-
-		memcpy(&h, p, sizeof(h));
-		*ph = (struct phdr_info){
-			h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align
-		};
+		memcpy(&h64, p, sizeof(h64));
+		*ph = WIDEN_PHDR(h64);
 	} else {
-		struct elf32_phdr h;
-
-		memcpy(&h, p, sizeof(h));
-		*ph = (struct phdr_info){
-			h.p_type, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align
-		};
+		memcpy(&h32, p, sizeof(h32));
+		*ph = WIDEN_PHDR(h32);
 	}
 }
 

@@ -2,7 +2,7 @@
  * Test build only (make test-image): deliberate failures, so the tests can
  * check that each one gives the readable crash report.
  *
- *   crashtest=pagefault | divide | ud | gp | panic | nmi-stop
+ *   crashtest=pagefault | divide | ud | gp | panic
  *
  * Each runs once boot is complete, on the boot CPU.
  */

@@ -70,6 +70,20 @@ static void acpi_setup(void)
 		lapic_phys_base = acpi_info.lapic_base;
 }
 
+/* The command line comes from outside: show it with anything unprintable
+ * escaped, so control bytes cannot reach the terminal. */
+static void print_cmdline(void)
+{
+	char buf[BOOT_CMDLINE_MAX * 4 + 1];
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)boot_info.cmdline; *p; p++)
+		n += isprint(*p) && *p != '\\' ? scnprintf(buf + n, sizeof(buf) - n, "%c", *p)
+						 : scnprintf(buf + n, sizeof(buf) - n, "\\x%02x", *p);
+	buf[n] = '\0';
+	printk("Command line: %s\n", buf);
+}
+
 void start_basalt(uint32_t magic, uint32_t info);
 
 void start_basalt(uint32_t magic, uint32_t info)
@@ -88,7 +102,7 @@ void start_basalt(uint32_t magic, uint32_t info)
 	console_init();
 	printk("Basalt %s hypervisor, booted by %s%s%s\n", basalt_version, boot_info.loader ? boot_info.loader : "?",
 	       boot_info.loader_name[0] ? " / " : "", boot_info.loader_name);
-	printk("Command line: %s\n", boot_info.cmdline);
+	print_cmdline();
 	printk("Console: %s\n", serial_describe());
 	if (rc)
 		panic("cannot continue without a memory map (see the messages above)");

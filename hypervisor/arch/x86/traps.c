@@ -38,13 +38,20 @@ static bool frame_ok(uint64_t fp, uint64_t lo, uint64_t hi)
 
 /* Walk the frame-pointer chain (the hypervisor is built with frame
  * pointers) while it stays on this CPU's stack. */
+static void show_stack_frames(uint64_t rbp);
+
 void show_stack_trace(uint64_t rip, uint64_t rbp)
+{
+	printk(LOG_ERR "Stack trace (innermost first):\n");
+	print_symbol("   ", rip);
+	show_stack_frames(rbp);
+}
+
+static void show_stack_frames(uint64_t rbp)
 {
 	const struct cpu_data *cd = &this_cpu(cpu_data);
 	uint64_t lo = cd->stack_base, hi = cd->stack_base + STACK_SIZE;
 
-	printk(LOG_ERR "Stack trace (innermost first):\n");
-	print_symbol("   ", rip);
 	for (unsigned int depth = 0; depth < 32 && frame_ok(rbp, lo, hi); depth++) {
 		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
 
@@ -57,9 +64,46 @@ void show_stack_trace(uint64_t rip, uint64_t rbp)
 	}
 }
 
+/* From the caller's point of view: our own frame is not part of the story. */
 void arch_show_stack_here(void)
 {
-	show_stack_trace((uint64_t)(uintptr_t)__builtin_return_address(0), (uint64_t)(uintptr_t)__builtin_frame_address(0));
+	const uint64_t *frame = __builtin_frame_address(0);
+
+	show_stack_trace((uint64_t)(uintptr_t)__builtin_return_address(0), frame[0]);
+}
+
+static bool is_text_address(uint64_t a)
+{
+	extern const char __text_start[], __text_end[];
+
+	return a >= (uint64_t)(uintptr_t)__text_start && a < (uint64_t)(uintptr_t)__text_end;
+}
+
+/*
+ * A fault in a leaf function that set up no frame (gcc omits it there even
+ * with -fno-omit-frame-pointer) leaves its caller's return address on top of
+ * the stack, where the frame-pointer walk does not look. Show it, marked '?'
+ * as possibly stale, unless the walk will show it anyway.
+ */
+static void show_trap_stack(const struct cpu_user_regs *r)
+{
+	const struct cpu_data *cd = &this_cpu(cpu_data);
+	uint64_t top = r->rsp;
+
+	if (frame_ok(top, cd->stack_base, cd->stack_base + STACK_SIZE) && top < r->rbp) {
+		uint64_t ret = *(const uint64_t *)(uintptr_t)top;
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)r->rbp;
+
+		if (is_text_address(ret) &&
+		    !(frame_ok(r->rbp, cd->stack_base, cd->stack_base + STACK_SIZE) && frame[1] == ret)) {
+			printk(LOG_ERR "Stack trace (innermost first; '?' = return address found on the stack top):\n");
+			print_symbol("   ", r->rip);
+			print_symbol(" ? ", ret);
+			show_stack_frames(r->rbp);
+			return;
+		}
+	}
+	show_stack_trace(r->rip, r->rbp);
 }
 
 void show_registers(const struct cpu_user_regs *r)
@@ -109,7 +153,7 @@ static __noreturn void fatal_trap(const struct cpu_user_regs *r)
 	       exception_names[r->entry_vector]);
 	describe_error_code(r);
 	show_registers(r);
-	show_stack_trace(r->rip, r->rbp);
+	show_trap_stack(r);
 	printk(LOG_ERR "****************************************\n");
 	machine_crash_halt();
 }
