@@ -21,7 +21,7 @@ void cmdline_parse_boot(const char *cmdline)
 	int problems = cmdline_parse(cmdline, __param_start, (size_t)(__param_end - __param_start), report);
 
 	if (problems)
-		printk(LOG_WARN "cmdline: %d problem%s; those options are ignored (see docs/boot-options.md)\n",
+		printk(LOG_WARN "cmdline: %d problem%s; those options keep their defaults (see docs/boot-options.md)\n",
 		       problems, problems == 1 ? "" : "s");
 }
 

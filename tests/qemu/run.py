@@ -23,6 +23,7 @@ import re
 import shlex
 import struct
 import subprocess
+import threading
 import sys
 import time
 
@@ -141,10 +142,13 @@ class Case:
     giving the file's bytes. status: the QEMU exit status expected."""
 
     def __init__(self, name, image="main", smp=1, append=SELFTEST, modules=(),
-                 status=qemu.EXIT_PASS, checks=(), known=(), clean_cmdline=True):
+                 status=qemu.EXIT_PASS, checks=(), known=(), clean_cmdline=True, keys=(), extra=()):
         self.name, self.image, self.smp, self.append = name, image, smp, append
         self.modules, self.status = list(modules), status
         self.checks, self.known, self.clean_cmdline = list(checks), list(known), clean_cmdline
+        # keys: [(text, bytes)]: once a console line contains text, type bytes
+        # on the serial line (in order; each waits for its own trigger)
+        self.keys, self.extra = list(keys), list(extra)
 
 
 def load_end(elf):
@@ -227,7 +231,7 @@ def garbage_cmdline():
     ]
     checks = [Count(e, 1) for e in expect]
     checks += [Count(re.compile(r"cmdline: .*frobnicate"), 1),  # a repeated name is reported once
-               Count("cmdline: %d problems; those options are ignored" % len(expect), 1)]
+               Count("cmdline: %d problems; those options keep their defaults" % len(expect), 1)]
     checks.append(Has("Command line: selftest test-exit=0xf4 frobnicate=7 "))
     return line.decode("utf-8", "surrogateescape"), checks
 
@@ -296,6 +300,25 @@ def cases(args):
                  Has(re.compile(r"module 2: ELF(32|64) x86 image")),
                  Has(re.compile(r'module 3: \[0x[0-9a-f]+-0x[0-9a-f]+\) "[^"]*garbage\.bin third"')),
                  Has("module 3: 4000 bytes of data")]),
+        # time calibrated against the PIT when there is no HPET
+        Case("pit", smp=2, extra=["-machine", "hpet=off"], checks=selftest_pass(2) + [
+            Has("calibrated against the PIT")]),
+        # debug keys typed on the console once boot is complete; 'R' reboots,
+        # which test-exit reports as 39
+        Case("debug-keys", smp=2, append="test-exit=0xf4", status=qemu.EXIT_REBOOT,
+             # typed at once: the console handles one key completely before
+             # it reads the next
+             keys=[("Boot complete", b"hmtdxR")],
+             checks=[Has("key 'h': show this help"), Has("key 'd': dump registers"),
+                     Has("key 'm': dump memory"), Has("key 't': dump timer queues"),
+                     Has("key 'R': reboot the machine"),
+                     InOrder("'h' pressed -> show this help",
+                             "'m' pressed",
+                             "'t' pressed", "Timers at", re.compile(r"CPU0: \d+ active"),
+                             "'d' pressed", "*** CPU 0 state ***", "*** CPU 1 state ***",
+                             re.compile(r"RIP is \[<[0-9a-f]{16}>\] "),
+                             "no debug key 'x' ('h' lists them)",
+                             "'R' pressed -> reboot the machine", "Rebooting")] + NO_CRASH),
         trap("pagefault", "vector 14, page fault (#PF)", "crash_pagefault",
              [Has("Faulting address 0000700000000000: no page for write access")]),
         trap("divide", "vector 0, divide error (#DE)", "crash_divide"),
@@ -325,6 +348,37 @@ def read_lines(raw):
     return lines
 
 
+def run_typing(argv, out, keys, timeout):
+    """Run QEMU with its serial line on a pipe; type each key sequence once
+    its trigger text has appeared. Returns (status or None on timeout, stderr)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pending = list(keys)
+    seen = b""
+    err = []
+    t = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    t.start()
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+            out.write(chunk)
+            seen += chunk
+            while pending and pending[0][0].encode() in seen:
+                # only later output can trigger the next sequence
+                seen = seen[seen.index(pending[0][0].encode()) + len(pending[0][0]):]
+                try:
+                    proc.stdin.write(pending.pop(0)[1])
+                    proc.stdin.flush()
+                except BrokenPipeError:
+                    pending.clear()
+        proc.wait()
+    finally:
+        timed_out = not timer.is_alive() and proc.returncode is not None and proc.returncode < 0
+        timer.cancel()
+    t.join()
+    return (None if timed_out else proc.returncode), (err[0] if err else b"")
+
+
 def run_case(case, args):
     """Returns (ok, seconds, reason or None, notes, log path, lines)."""
     log = os.path.join(OUT, case.name + ".log")
@@ -348,18 +402,21 @@ def run_case(case, args):
         if not os.path.exists(image):
             return False, 0.0, "kernel %s missing (run make / make test-image)" % image, notes, log, []
         argv = qemu.qemu_argv(kernel=image, append=case.append, smp=case.smp,
-                              initrd=mods)
+                              initrd=mods, extra=case.extra)
 
     start = time.monotonic()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
-        try:
-            _, err = proc.communicate(timeout=args.timeout)
-            status = proc.returncode
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
-            status = None
+        if case.keys:
+            status, err = run_typing(argv, out, case.keys, args.timeout)
+        else:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+            try:
+                _, err = proc.communicate(timeout=args.timeout)
+                status = proc.returncode
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+                status = None
         if err:
             out.write(b"\n--- qemu stderr ---\n" + err)
         out.write(("\n--- qemu: %s\n--- exit status: %s (%s)\n" % (

@@ -3,7 +3,8 @@
  * and the hypervisor's own page tables.
  *
  * 1. Everything that must not be handed out is listed as reserved: page 0
- *    (real-mode IVT/BDA), the image, the modules, the loader's information.
+ *    (real-mode IVT/BDA), the image, the modules. (The loader's information
+ *    was copied into boot_info by then.)
  * 2. A boot region below 4 GiB (still mapped 1:1 by head.S's tables) is
  *    carved out for the frame table and the page-table pages.
  * 3. The real page tables map the first 4 GiB 1:1 (the image lives there,
@@ -155,7 +156,6 @@ void mm_init(struct boot_info *bi)
 
 	reserve(0, PAGE_SIZE);
 	reserve((paddr_t)(uintptr_t)__image_start, (paddr_t)(uintptr_t)__image_end);
-	reserve(bi->info_start, bi->info_end);
 	for (unsigned int i = 0; i < bi->nr_modules; i++)
 		reserve(bi->modules[i].start, bi->modules[i].start + bi->modules[i].size);
 

@@ -128,23 +128,11 @@ static void add_module(struct boot_info *bi, paddr_t start, paddr_t end, paddr_t
 		m->cmdline[0] = '\0';
 }
 
-static void note_info_range(struct boot_info *bi, paddr_t start, paddr_t end)
-{
-	if (!bi->info_end) {
-		bi->info_start = start;
-		bi->info_end = end;
-		return;
-	}
-	bi->info_start = MIN(bi->info_start, start);
-	bi->info_end = MAX(bi->info_end, end);
-}
-
 static int mb1_parse(paddr_t pa, struct boot_info *bi)
 {
 	const struct mb1_info *mbi = (const void *)(uintptr_t)pa;
 
 	bi->loader = "multiboot1";
-	note_info_range(bi, pa, pa + sizeof(*mbi));
 	if (mbi->flags & MB1_INFO_LOADER_NAME)
 		copy_loader_string(bi->loader_name, sizeof(bi->loader_name), mbi->boot_loader_name, "loader name");
 	if (mbi->flags & MB1_INFO_CMDLINE) {
@@ -155,8 +143,6 @@ static int mb1_parse(paddr_t pa, struct boot_info *bi)
 
 	if (mbi->flags & MB1_INFO_MMAP) {
 		paddr_t p = mbi->mmap_addr, end = (paddr_t)mbi->mmap_addr + mbi->mmap_length;
-
-		note_info_range(bi, p, end);
 		while (p + sizeof(struct mb1_mmap) <= end) {
 			const struct mb1_mmap *e = (const void *)(uintptr_t)p;
 
@@ -184,7 +170,6 @@ static int mb1_parse(paddr_t pa, struct boot_info *bi)
 			printk(LOG_ERR "multiboot: module count %u is implausible, modules ignored\n", mbi->mods_count);
 			return 0;
 		}
-		note_info_range(bi, mbi->mods_addr, mbi->mods_addr + mbi->mods_count * sizeof(*mods));
 		for (uint32_t i = 0; i < mbi->mods_count; i++)
 			add_module(bi, mods[i].mod_start, mods[i].mod_end, mods[i].string);
 	}
@@ -219,7 +204,6 @@ static int mb2_parse(paddr_t pa, struct boot_info *bi)
 		printk(LOG_ERR "multiboot2: information size %u is implausible\n", total);
 		return -XEN_EINVAL;
 	}
-	note_info_range(bi, pa, end);
 	for (p = pa + 8; p + sizeof(struct mb2_tag) <= end; p += ROUNDUP((paddr_t)((struct mb2_tag *)(uintptr_t)p)->size, 8)) {
 		const struct mb2_tag *tag = (const void *)(uintptr_t)p;
 		const char *data = (const char *)(tag + 1);

@@ -1,6 +1,8 @@
 /*
  * What the boot loader told us, in one loader-independent form
- * (arch/x86/multiboot.c fills it from multiboot1 or multiboot2).
+ * (arch/x86/multiboot.c fills it from multiboot1 or multiboot2). Everything
+ * is copied here, so the loader's own structures need not be kept: only the
+ * modules' memory stays reserved.
  */
 #ifndef HV_BOOTINFO_H
 #define HV_BOOTINFO_H
@@ -37,9 +39,6 @@ struct boot_info {
 	struct boot_mem_region mem[BOOT_MAX_MEMMAP]; /* sorted, overlaps resolved */
 	unsigned int nr_modules;
 	struct boot_module modules[BOOT_MAX_MODULES];
-	/* the loader's own data (information structure, strings) to keep
-	 * away from the allocator until we have copied what we need */
-	paddr_t info_start, info_end;
 	/* ACPI RSDP as handed over by multiboot2 (a copy), else rsdp_len = 0 */
 	uint8_t rsdp[36];
 	size_t rsdp_len;
