@@ -137,6 +137,7 @@ iso: build/basalt.iso
 
 .PHONY: qemu-test
 qemu-test: deps-test all test-image build/test/selftest.iso
+	@$(MAKE) --no-print-directory CC=clang all
 	$(PYTHON) tests/qemu/run.py
 
 .PHONY: test

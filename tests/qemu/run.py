@@ -2,7 +2,7 @@
 """Boot tests: boot Basalt in QEMU once per test case and judge the serial log.
 
     tests/qemu/run.py [--only NAME] [--jobs N] [--timeout S]
-                      [--kernel PATH] [--test-kernel PATH] [--iso PATH]
+                      [--kernel PATH] [--test-kernel PATH] [--clang-kernel PATH] [--iso PATH]
 
 Each case boots QEMU (software emulation, see qemu.py), writes the serial log
 to build/qemu-tests/<name>.log and is judged by QEMU's exit status (Basalt's
@@ -137,7 +137,8 @@ def selftest_pass(cpus):
 # ----------------------------------------------------------------- cases
 
 class Case:
-    """One boot. image: "main" (--kernel), "test" (--test-kernel) or "iso".
+    """One boot. image: "main" (--kernel), "test" (--test-kernel), "clang"
+    (--clang-kernel, the same hypervisor built with clang) or "iso".
     modules: [(file name, module args, maker)] for -initrd, maker(args)
     giving the file's bytes. status: the QEMU exit status expected."""
 
@@ -268,6 +269,7 @@ def cases(args):
             Has(re.compile(r"Command line: selftest test-exit=0xf4\s*$"))]),
         Case("smp2", smp=2, checks=selftest_pass(2)),
         Case("smp4", smp=4, checks=selftest_pass(4)),
+        Case("clang-smp4", image="clang", smp=4, checks=selftest_pass(4)),
         Case("maxcpus", smp=4, append=SELFTEST + " maxcpus=2", checks=selftest_pass(2)),
         Case("cmdline-garbage", smp=1, append=garbage, clean_cmdline=False,
              # the command line is echoed with unprintable bytes escaped
@@ -398,7 +400,7 @@ def run_case(case, args):
             notes.append("%s is older than %s (make %s rebuilds it)" % (image, args.kernel, image))
         argv = qemu.qemu_argv(iso=image, smp=case.smp)
     else:
-        image = args.kernel if case.image == "main" else args.test_kernel
+        image = {"main": args.kernel, "test": args.test_kernel, "clang": args.clang_kernel}[case.image]
         if not os.path.exists(image):
             return False, 0.0, "kernel %s missing (run make / make test-image)" % image, notes, log, []
         argv = qemu.qemu_argv(kernel=image, append=case.append, smp=case.smp,
@@ -454,6 +456,7 @@ def main():
                     help="run only cases whose name contains NAME (repeatable)")
     ap.add_argument("--kernel", help="default build/basalt.elf")
     ap.add_argument("--test-kernel", help="the make test-image build, default build/test/basalt.elf")
+    ap.add_argument("--clang-kernel", help="the make CC=clang build, default build/clang/basalt.elf")
     ap.add_argument("--iso", help="GRUB ISO whose command line is '%s', default build/test/selftest.iso" % SELFTEST)
     ap.add_argument("--jobs", "-j", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per case (default 120)")
@@ -462,6 +465,7 @@ def main():
     # paths given are taken from where the runner was started; defaults are
     # in the tree; it works from the top of the tree
     for k, default in (("kernel", "build/basalt.elf"), ("test_kernel", "build/test/basalt.elf"),
+                         ("clang_kernel", "build/clang/basalt.elf"),
                        ("iso", "build/test/selftest.iso")):
         v = getattr(args, k)
         setattr(args, k, os.path.relpath(os.path.abspath(v), ROOT) if v else default)
