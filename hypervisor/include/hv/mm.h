@@ -31,9 +31,10 @@ struct page_info {
 #define PGC_free 0x1u     /* head of a free block */
 #define PGC_reserved 0x2u /* not RAM or never given to the allocator */
 #define PGC_xenheap 0x4u  /* hypervisor heap page */
+/* bits 30 and 31 are the allocator's own (page_alloc.c: free body, in use) */
 
 /* Allocation flags */
-#define MEMF_bits(n) ((unsigned int)(n) & 0xffu) /* mfn below 2^(n - PAGE_SHIFT) */
+#define MEMF_bits(n) ((unsigned int)(n) & 0xffu) /* whole block below 2^n bytes */
 #define MEMF_zero 0x100u                          /* zero the memory */
 
 /* Setup. The frame table must cover [0, max_mfn); every frame starts reserved. */
@@ -47,7 +48,7 @@ void free_pages(mfn_t mfn, unsigned int order);
 void *alloc_xenheap_pages(unsigned int order, unsigned int memflags);
 void free_xenheap_pages(void *va, unsigned int order);
 
-struct page_info *mfn_to_page(mfn_t mfn);
+struct page_info *mfn_to_page(mfn_t mfn); /* NULL outside the frame table */
 mfn_t page_to_mfn(const struct page_info *pg);
 bool mfn_valid(mfn_t mfn);
 

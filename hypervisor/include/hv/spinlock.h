@@ -1,7 +1,7 @@
 /*
  * Spinlocks (ticket locks: FIFO fair) and reader/writer locks. Built on the
  * compiler's __atomic builtins so the same code runs in the host harness.
- * The _irqsave variants also disable interrupts (arch_local_irq_save()).
+ * The _irqsave variants also disable interrupts (local_irq_save()).
  */
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H

@@ -35,12 +35,13 @@ void timer_init(void);            /* boot CPU: register the softirq */
 void timer_cpu_init(unsigned int cpu); /* per CPU, before it takes interrupts */
 void timer_dump(void);
 
-/* The timer heap itself: pure, unit-tested. heap[0] holds the number of
- * entries (as a pointer-sized integer), entries are heap[1..n]. */
+/* The timer heap itself: pure, unit-tested (common/timer_heap.c). The
+ * entries are heap[1..size] (1-based, heap[0] unused), so the array has
+ * limit + 1 slots; a timer's heap_offset is its index, 0 when not queued. */
 struct timer_heap {
 	struct timer **heap;
 	unsigned int size;  /* entries in use */
-	unsigned int limit; /* capacity */
+	unsigned int limit; /* capacity in entries */
 };
 /* 0, or -XEN_ENOSPC if full (caller grows it). */
 int timer_heap_add(struct timer_heap *h, struct timer *t);
