@@ -104,14 +104,16 @@ include $(sort $(wildcard tests/unit/*/module.mk))
 
 build/unit/harness.o: tests/unit/harness/harness.c tests/unit/harness/harness.h
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -c -o $@ $<
+	@echo "  HOSTCC  $@"
+	@$(UNIT_CC) $(UNIT_CFLAGS) -c -o $@ $<
 
 # Each module.mk adds NAME to UNIT_TESTS and sets NAME_SRCS (test and
 # hypervisor sources) and optionally NAME_CFLAGS.
 define unit_rule
 build/unit/$(1): $$($(1)_SRCS) build/unit/harness.o $$(wildcard hypervisor/include/hv/*.h tests/unit/harness/include/asm/*.h)
 	@mkdir -p $$(@D)
-	$$(UNIT_CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) build/unit/harness.o -lcmocka
+	@echo "  HOSTCC  $$@"
+	@$$(UNIT_CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) build/unit/harness.o -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

@@ -148,17 +148,20 @@ void modules_check(struct boot_info *bi, paddr_t image_start, paddr_t image_end)
 			       (unsigned long long)(m->start + m->size));
 			bad[i] = true;
 		} else if (!module_in_ram(bi, m)) {
-			printk(LOG_ERR "module %u (\"%s\") at [%#llx-%#llx) is not in RAM, ignored\n", m->number, m->cmdline,
-			       (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
+			printk(LOG_ERR "module %u (\"%s\") at [%#llx-%#llx) is not in RAM, ignored\n", m->number,
+			       m->cmdline, (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
 			bad[i] = true;
 		}
 		for (unsigned int j = 0; j < i; j++) {
 			const struct boot_module *o = &bi->modules[j];
 
-			if (m->size && o->size && ranges_overlap(m->start, m->start + m->size, o->start, o->start + o->size)) {
-				printk(LOG_ERR "modules %u and %u overlap ([%#llx-%#llx) and [%#llx-%#llx)), both ignored\n",
-				       o->number, m->number, (unsigned long long)o->start, (unsigned long long)(o->start + o->size),
-				       (unsigned long long)m->start, (unsigned long long)(m->start + m->size));
+			if (m->size && o->size &&
+			    ranges_overlap(m->start, m->start + m->size, o->start, o->start + o->size)) {
+				printk(LOG_ERR
+				       "modules %u and %u overlap ([%#llx-%#llx) and [%#llx-%#llx)), both ignored\n",
+				       o->number, m->number, (unsigned long long)o->start,
+				       (unsigned long long)(o->start + o->size), (unsigned long long)m->start,
+				       (unsigned long long)(m->start + m->size));
 				bad[i] = bad[j] = true;
 			}
 		}

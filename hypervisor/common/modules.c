@@ -19,7 +19,8 @@ static void report_bzimage(unsigned int n, const struct boot_module *m, const ui
 	uint64_t need = (uint64_t)(setup_sects + 1) * 512 + (uint64_t)syssize * 16;
 
 	if (need > m->size)
-		printk(LOG_ERR "module %u (\"%s\"): truncated bzImage: its header says %llu bytes, the module has %llu\n",
+		printk(LOG_ERR
+		       "module %u (\"%s\"): truncated bzImage: its header says %llu bytes, the module has %llu\n",
 		       n, m->cmdline, (unsigned long long)need, (unsigned long long)m->size);
 	else
 		printk("module %u: bzImage, boot protocol %u.%02u, %llu KiB\n", n, version >> 8, version & 0xff,

@@ -31,8 +31,8 @@ bool spin_trylock(spinlock_t *l)
 	uint16_t expect = owner;
 
 	/* free means next == owner: take ticket 'owner' if nobody else did */
-	if (!__atomic_compare_exchange_n(&l->next, &expect, (uint16_t)(owner + 1), false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&l->next, &expect, (uint16_t)(owner + 1), false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
 		return false;
 	l->cpu = (int16_t)smp_processor_id();
 	return true;

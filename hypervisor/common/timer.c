@@ -207,7 +207,8 @@ void timer_dump(void)
 			uint64_t off, size;
 			const char *fn = symbol_lookup((uint64_t)(uintptr_t)t->function, &off, &size);
 
-			printk("   ex=%+lldus %s(%p)\n", (long long)((t->expires - now) / 1000), fn ? fn : "?", t->data);
+			printk("   ex=%+lldus %s(%p)\n", (long long)((t->expires - now) / 1000), fn ? fn : "?",
+			       t->data);
 		}
 		spin_unlock_irqrestore(&ts->lock, flags);
 	}

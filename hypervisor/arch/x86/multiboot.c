@@ -147,7 +147,8 @@ static int mb1_parse(paddr_t pa, struct boot_info *bi)
 			const struct mb1_mmap *e = (const void *)(uintptr_t)p;
 
 			if (e->size < 20) {
-				printk(LOG_ERR "multiboot: memory map entry at %#llx has size %u (< 20), map truncated\n",
+				printk(LOG_ERR
+				       "multiboot: memory map entry at %#llx has size %u (< 20), map truncated\n",
 				       (unsigned long long)p, e->size);
 				break;
 			}
@@ -204,7 +205,8 @@ static int mb2_parse(paddr_t pa, struct boot_info *bi)
 		printk(LOG_ERR "multiboot2: information size %u is implausible\n", total);
 		return -XEN_EINVAL;
 	}
-	for (p = pa + 8; p + sizeof(struct mb2_tag) <= end; p += ROUNDUP((paddr_t)((struct mb2_tag *)(uintptr_t)p)->size, 8)) {
+	for (p = pa + 8; p + sizeof(struct mb2_tag) <= end;
+	     p += ROUNDUP((paddr_t)((struct mb2_tag *)(uintptr_t)p)->size, 8)) {
 		const struct mb2_tag *tag = (const void *)(uintptr_t)p;
 		const char *data = (const char *)(tag + 1);
 
@@ -212,7 +214,8 @@ static int mb2_parse(paddr_t pa, struct boot_info *bi)
 			break;
 		if (tag->size < 8 || p + tag->size > end) {
 			printk(LOG_ERR "multiboot2: tag type %u at %#llx has size %u beyond the information's end, "
-				       "ignoring the rest\n", tag->type, (unsigned long long)p, tag->size);
+				       "ignoring the rest\n",
+			       tag->type, (unsigned long long)p, tag->size);
 			break;
 		}
 		switch (tag->type) {

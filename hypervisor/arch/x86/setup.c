@@ -79,7 +79,7 @@ static void print_cmdline(void)
 
 	for (const unsigned char *p = (const unsigned char *)boot_info.cmdline; *p; p++)
 		n += isprint(*p) && *p != '\\' ? scnprintf(buf + n, sizeof(buf) - n, "%c", *p)
-						 : scnprintf(buf + n, sizeof(buf) - n, "\\x%02x", *p);
+					       : scnprintf(buf + n, sizeof(buf) - n, "\\x%02x", *p);
 	buf[n] = '\0';
 	printk("Command line: %s\n", buf);
 }

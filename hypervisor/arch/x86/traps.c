@@ -15,13 +15,38 @@
 #include <asm/x86.h>
 
 static const char *const exception_names[32] = {
-	"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)", "overflow (#OF)",
-	"bound range (#BR)", "invalid opcode (#UD)", "device not available (#NM)", "double fault (#DF)",
-	"coprocessor segment overrun", "invalid TSS (#TS)", "segment not present (#NP)", "stack fault (#SS)",
-	"general protection (#GP)", "page fault (#PF)", "reserved 15", "x87 FPU error (#MF)",
-	"alignment check (#AC)", "machine check (#MC)", "SIMD exception (#XM)", "virtualization (#VE)",
-	"control protection (#CP)", "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
-	"reserved 27", "hypervisor injection (#HV)", "VMM communication (#VC)", "security (#SX)", "reserved 31",
+	"divide error (#DE)",
+	"debug (#DB)",
+	"NMI",
+	"breakpoint (#BP)",
+	"overflow (#OF)",
+	"bound range (#BR)",
+	"invalid opcode (#UD)",
+	"device not available (#NM)",
+	"double fault (#DF)",
+	"coprocessor segment overrun",
+	"invalid TSS (#TS)",
+	"segment not present (#NP)",
+	"stack fault (#SS)",
+	"general protection (#GP)",
+	"page fault (#PF)",
+	"reserved 15",
+	"x87 FPU error (#MF)",
+	"alignment check (#AC)",
+	"machine check (#MC)",
+	"SIMD exception (#XM)",
+	"virtualization (#VE)",
+	"control protection (#CP)",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"hypervisor injection (#HV)",
+	"VMM communication (#VC)",
+	"security (#SX)",
+	"reserved 31",
 };
 
 static irq_handler_t irq_handlers[256];
@@ -132,11 +157,17 @@ static void describe_error_code(const struct cpu_user_regs *r)
 
 	if (v == 14) {
 		printk(LOG_ERR "Faulting address %016lx: %s %s access, %s, %s mode%s\n", read_cr2(),
-		       ec & 1 ? "protection violation on" : "no page for", ec & 16 ? "instruction fetch" : ec & 2 ? "write" : "read",
+		       ec & 1 ? "protection violation on" : "no page for",
+		       ec & 16	? "instruction fetch"
+		       : ec & 2 ? "write"
+				: "read",
 		       ec & 8 ? "reserved bit set" : "no reserved bit", ec & 4 ? "user" : "supervisor", "");
 	} else if (v == 10 || v == 11 || v == 12 || v == 13) {
 		if (ec)
-			printk(LOG_ERR "Error code %#x: %s index %u%s\n", ec, ec & 2 ? "IDT" : ec & 4 ? "LDT" : "GDT",
+			printk(LOG_ERR "Error code %#x: %s index %u%s\n", ec,
+			       ec & 2	? "IDT"
+			       : ec & 4 ? "LDT"
+					: "GDT",
 			       (ec >> 3) & 0x1fff, ec & 1 ? " (external event)" : "");
 		else
 			printk(LOG_ERR "Error code 0\n");

@@ -26,10 +26,10 @@ void vprintk(const char *fmt, va_list args) __printf(1, 0);
 /* Same, but at most 'burst' messages per 5 s per call site; says how many
  * were dropped when it prints again. */
 void printk_ratelimited_site(void *site, const char *fmt, ...) __printf(2, 3);
-#define printk_ratelimited(fmt, ...)                                          \
-	do {                                                                  \
-		static struct ratelimit_state __rl_site;                      \
-		printk_ratelimited_site(&__rl_site, fmt, ##__VA_ARGS__);      \
+#define printk_ratelimited(fmt, ...)                                     \
+	do {                                                             \
+		static struct ratelimit_state __rl_site;                 \
+		printk_ratelimited_site(&__rl_site, fmt, ##__VA_ARGS__); \
 	} while (0)
 
 struct ratelimit_state {

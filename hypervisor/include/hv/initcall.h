@@ -12,9 +12,9 @@
 typedef void (*initcall_t)(void);
 #define __IC_CAT2(a, b) a##b
 #define __IC_CAT(a, b) __IC_CAT2(a, b)
-#define late_initcall(fn)                                                                \
-	static const initcall_t __IC_CAT(__initcall_, __LINE__) __attribute__((used)) \
-		__section(".data.initcall") __aligned(8) = fn
+#define late_initcall(fn)                                                                                         \
+	static const initcall_t __IC_CAT(__initcall_, __LINE__) __attribute__((used)) __section(".data.initcall") \
+		__aligned(8) = fn
 
 void do_late_initcalls(void);
 

@@ -22,9 +22,9 @@ struct keyhandler {
 
 #define __KH_CAT2(a, b) a##b
 #define __KH_CAT(a, b) __KH_CAT2(a, b)
-#define keyhandler(k, f, d)                                                                     \
+#define keyhandler(k, f, d)                                                                    \
 	static const struct keyhandler __KH_CAT(__keyhandler_, __LINE__) __attribute__((used)) \
-		__section(".data.keyhandler") __aligned(8) = { k, f, d }
+	__section(".data.keyhandler") __aligned(8) = { k, f, d }
 
 /* A character typed on the console (from the serial driver). */
 void console_input(char c);

@@ -20,7 +20,7 @@
 
 struct page_info {
 	uint32_t count_info; /* PGC_* flags */
-	uint8_t order;       /* order of the free block this page heads */
+	uint8_t order;	     /* order of the free block this page heads */
 	uint8_t zone;
 	uint16_t pad;
 	/* link in a free list while free; owner data when allocated */
@@ -28,14 +28,14 @@ struct page_info {
 	void *owner; /* allocated: who holds it (NULL = hypervisor) */
 };
 
-#define PGC_free 0x1u     /* head of a free block */
+#define PGC_free 0x1u	  /* head of a free block */
 #define PGC_reserved 0x2u /* not RAM or never given to the allocator */
 #define PGC_xenheap 0x4u  /* hypervisor heap page */
 /* bits 30 and 31 are the allocator's own (page_alloc.c: free body, in use) */
 
 /* Allocation flags */
-#define MEMF_bits(n) ((unsigned int)(n) & 0xffu) /* whole block below 2^n bytes */
-#define MEMF_zero 0x100u                          /* zero the memory */
+#define MEMF_bits(n) ((unsigned int)(n)&0xffu) /* whole block below 2^n bytes */
+#define MEMF_zero 0x100u		       /* zero the memory */
 
 /* Setup. The frame table must cover [0, max_mfn); every frame starts reserved. */
 void page_alloc_init(struct page_info *frame_table, unsigned long max_mfn);

@@ -29,11 +29,9 @@ struct kernel_param {
 
 #define __PARAM_CAT2(a, b) a##b
 #define __PARAM_CAT(a, b) __PARAM_CAT2(a, b)
-#define __param(_name, _type, _var, _len, _func)                                  \
-	static const struct kernel_param __PARAM_CAT(__param_, __LINE__)          \
-		__attribute__((used)) __section(".data.param") __aligned(8) = {   \
-			_name, _type, _var, _len, _func                           \
-		}
+#define __param(_name, _type, _var, _len, _func)                                               \
+	static const struct kernel_param __PARAM_CAT(__param_, __LINE__) __attribute__((used)) \
+	__section(".data.param") __aligned(8) = { _name, _type, _var, _len, _func }
 #define boolean_param(name, var) __param(name, PARAM_BOOL, &(var), sizeof(var), NULL)
 #define integer_param(name, var) __param(name, PARAM_UINT, &(var), sizeof(var), NULL)
 #define size_param(name, var) __param(name, PARAM_SIZE, &(var), sizeof(var), NULL)
@@ -45,8 +43,7 @@ struct kernel_param {
  * option, bad value) is passed to 'report' with a message; the caller decides
  * how to print it. Returns the number of problems.
  */
-int cmdline_parse(const char *cmdline, const struct kernel_param *params, size_t n,
-		  void (*report)(const char *msg));
+int cmdline_parse(const char *cmdline, const struct kernel_param *params, size_t n, void (*report)(const char *msg));
 /* Parse one boolean word: 1/0, or -1 if it is not a boolean. */
 int parse_bool(const char *s, const char *end);
 

@@ -10,10 +10,10 @@
 #include <hv/types.h>
 
 /* Status codes written to the test-exit port; QEMU exits with 2*code+1. */
-#define TEST_EXIT_PASS 0x10     /* power-off after success: QEMU exits 33 */
-#define TEST_EXIT_FAIL 0x11     /* a self-test or guest failed: 35 */
-#define TEST_EXIT_PANIC 0x12    /* panic or fatal exception: 37 */
-#define TEST_EXIT_REBOOT 0x13   /* reboot requested: 39 */
+#define TEST_EXIT_PASS 0x10   /* power-off after success: QEMU exits 33 */
+#define TEST_EXIT_FAIL 0x11   /* a self-test or guest failed: 35 */
+#define TEST_EXIT_PANIC 0x12  /* panic or fatal exception: 37 */
+#define TEST_EXIT_REBOOT 0x13 /* reboot requested: 39 */
 
 __noreturn void machine_restart(void);
 /* Power off; with test-exit, 'status' is what the run reports. */

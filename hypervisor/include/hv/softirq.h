@@ -6,17 +6,11 @@
 #ifndef HV_SOFTIRQ_H
 #define HV_SOFTIRQ_H
 
-enum {
-	TIMER_SOFTIRQ = 0,
-	CALL_FUNCTION_SOFTIRQ,
-	SCHEDULE_SOFTIRQ,
-	CONSOLE_SOFTIRQ,
-	NR_SOFTIRQS
-};
+enum { TIMER_SOFTIRQ = 0, CALL_FUNCTION_SOFTIRQ, SCHEDULE_SOFTIRQ, CONSOLE_SOFTIRQ, NR_SOFTIRQS };
 
 typedef void (*softirq_handler)(void);
 void open_softirq(unsigned int nr, softirq_handler h);
-void raise_softirq(unsigned int nr);                  /* this CPU */
+void raise_softirq(unsigned int nr);			   /* this CPU */
 void cpu_raise_softirq(unsigned int cpu, unsigned int nr); /* any CPU */
 void process_pending_softirqs(void);
 bool softirq_pending(unsigned int cpu);

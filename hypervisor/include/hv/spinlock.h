@@ -10,12 +10,15 @@
 #include <asm/irqflags.h>
 
 typedef struct {
-	uint16_t next;  /* ticket handed to the next arrival */
+	uint16_t next;	/* ticket handed to the next arrival */
 	uint16_t owner; /* ticket currently holding the lock */
-	int16_t cpu;    /* holder, for debugging; -1 when free */
+	int16_t cpu;	/* holder, for debugging; -1 when free */
 } spinlock_t;
 
-#define SPIN_LOCK_UNLOCKED { 0, 0, -1 }
+#define SPIN_LOCK_UNLOCKED \
+	{                  \
+		0, 0, -1   \
+	}
 #define DEFINE_SPINLOCK(l) spinlock_t l = SPIN_LOCK_UNLOCKED
 
 void spin_lock_init(spinlock_t *l);
@@ -30,7 +33,10 @@ void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags);
 typedef struct {
 	uint32_t cnt; /* bit 31: writer holds; bit 30: writer waiting; low bits: readers */
 } rwlock_t;
-#define RW_LOCK_UNLOCKED { 0 }
+#define RW_LOCK_UNLOCKED \
+	{                \
+		0        \
+	}
 #define DEFINE_RWLOCK(l) rwlock_t l = RW_LOCK_UNLOCKED
 void rwlock_init(rwlock_t *l);
 void read_lock(rwlock_t *l);

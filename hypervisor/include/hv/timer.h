@@ -21,9 +21,9 @@ struct timer {
 	unsigned int heap_offset; /* index in the CPU's heap while active */
 };
 
-#define TIMER_STATUS_invalid 0  /* not initialised, or killed */
+#define TIMER_STATUS_invalid 0	/* not initialised, or killed */
 #define TIMER_STATUS_inactive 1 /* initialised, not queued */
-#define TIMER_STATUS_in_heap 2  /* queued */
+#define TIMER_STATUS_in_heap 2	/* queued */
 
 void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu);
 void set_timer(struct timer *t, s_time_t expires); /* (re)arm; in the past = soon */
@@ -31,7 +31,7 @@ void stop_timer(struct timer *t);
 void migrate_timer(struct timer *t, unsigned int new_cpu);
 void kill_timer(struct timer *t); /* stop for good; waits if running elsewhere */
 bool timer_is_active(const struct timer *t);
-void timer_init(void);            /* boot CPU: register the softirq */
+void timer_init(void);		       /* boot CPU: register the softirq */
 void timer_cpu_init(unsigned int cpu); /* per CPU, before it takes interrupts */
 void timer_dump(void);
 

@@ -24,10 +24,10 @@ void *_xmalloc_array(size_t size, size_t align, size_t num);
 void *_xzalloc_array(size_t size, size_t align, size_t num);
 
 struct xmalloc_class_stats {
-	size_t size;            /* class object size; 0 terminates the array */
-	unsigned long in_use;   /* objects allocated */
+	size_t size;		/* class object size; 0 terminates the array */
+	unsigned long in_use;	/* objects allocated */
 	unsigned long capacity; /* objects the class's pages can hold */
-	unsigned long allocs;   /* lifetime allocation count */
+	unsigned long allocs;	/* lifetime allocation count */
 };
 struct xmalloc_stats {
 	struct xmalloc_class_stats cls[16];

@@ -43,7 +43,7 @@ static void test_sorted_untouched(void **state)
 static void test_overlap_reserved_wins(void **state)
 {
 	reset();
-	add(0x100000, 0x1000000, E820_RAM);   /* 1 MiB - 17 MiB */
+	add(0x100000, 0x1000000, E820_RAM);	/* 1 MiB - 17 MiB */
 	add(0x800000, 0x200000, E820_RESERVED); /* 8 - 10 MiB inside it */
 	memmap_sanitize(&bi);
 	assert_int_equal(bi.nr_mem, 3);

@@ -23,8 +23,8 @@ static struct boot_info bi;
 
 static int setup(void **state)
 {
-	void *p = mmap((void *)AREA, AREA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-		       -1, 0);
+	void *p = mmap((void *)AREA, AREA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p != (void *)AREA)
 		return -1;

@@ -12,8 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-extern unsigned int harness_cpu;        /* what smp_processor_id() returns */
-extern int64_t harness_now;             /* what NOW() returns (ns) */
+extern unsigned int harness_cpu;	 /* what smp_processor_id() returns */
+extern int64_t harness_now;		 /* what NOW() returns (ns) */
 extern int64_t harness_timer_deadline[]; /* last reprogram_timer() per CPU */
 extern unsigned long harness_softirqs[]; /* bits raised per CPU */
 

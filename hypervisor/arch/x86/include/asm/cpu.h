@@ -23,7 +23,7 @@ struct tss64 {
 } __packed;
 
 struct cpu_data {
-	unsigned int cpu;  /* logical CPU number */
+	unsigned int cpu; /* logical CPU number */
 	uint32_t apic_id;
 	uint64_t stack_base; /* lowest address of the main stack */
 	struct tss64 tss __aligned(16);

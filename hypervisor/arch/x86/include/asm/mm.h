@@ -16,7 +16,7 @@
 extern char __image_start[], __image_end[], __bss_start[], __bss_end[];
 extern char __text_start[], __text_end[];
 
-extern paddr_t max_ram_addr;   /* end of the highest RAM region */
+extern paddr_t max_ram_addr;		  /* end of the highest RAM region */
 extern unsigned long idle_pg_table_maddr; /* CR3 of every CPU (below 4 GiB) */
 
 /* Build the frame table and the real page tables, start the page allocator. */

@@ -21,8 +21,7 @@ static inline unsigned long this_cpu_offset(void)
 	return off;
 }
 
-#define __per_cpu_ptr(name, cpu) \
-	((__typeof__(&per_cpu__##name))((char *)&per_cpu__##name + __per_cpu_offset[cpu]))
+#define __per_cpu_ptr(name, cpu) ((__typeof__(&per_cpu__##name))((char *)&per_cpu__##name + __per_cpu_offset[cpu]))
 #define __this_cpu_ptr(name) ((__typeof__(&per_cpu__##name))((char *)&per_cpu__##name + this_cpu_offset()))
 
 #endif

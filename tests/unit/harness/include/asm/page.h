@@ -8,7 +8,7 @@
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
-extern char *harness_mem_base;   /* machine address 0 */
+extern char *harness_mem_base;	 /* machine address 0 */
 extern size_t harness_mem_bytes; /* arena size */
 
 static inline void *maddr_to_virt(paddr_t pa)
