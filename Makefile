@@ -36,11 +36,12 @@ HV_ASFLAGS := -m64 -fno-pic -Ihypervisor/include -Ihypervisor/arch/x86/include -
 HV_CFLAGS += $(EXTRA_CFLAGS)
 
 HV_SRCS := $(sort $(wildcard hypervisor/lib/*.c hypervisor/common/*.c \
-	hypervisor/drivers/*/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/boot/*.c))
+	hypervisor/drivers/*/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/boot/*.c \
+	hypervisor/arch/x86/hvm/*.c hypervisor/arch/x86/hvm/svm/*.c))
 ifeq ($(TEST_BUILD),1)
 HV_SRCS += $(sort $(wildcard hypervisor/test/*.c))
 endif
-HV_ASMS := $(sort $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S))
+HV_ASMS := $(sort $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S hypervisor/arch/x86/hvm/svm/*.S))
 HV_OBJS := $(patsubst %.c,$(O)/%.o,$(HV_SRCS)) $(patsubst %.S,$(O)/%.o,$(HV_ASMS))
 LDS := hypervisor/arch/x86/basalt.lds
 HV_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments -T $(LDS)

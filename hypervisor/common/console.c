@@ -11,6 +11,7 @@
  * Lock order: console_lock is a leaf (printk may be called with any lock held).
  */
 #include <hv/console.h>
+#include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/keyhandler.h>
 #include <hv/lib.h>
@@ -119,15 +120,15 @@ static int take_level(const char **fmt)
  * CPU: continuation lines from one CPU may interleave with another's. */
 static bool at_line_start = true;
 
-static void emit(const char *s, size_t n, bool to_serial)
+static void emit_prefixed(const char *prefix, const char *s, size_t n, bool to_serial)
 {
-	static const char prefix[] = "(basalt) ";
+	size_t plen = strlen(prefix);
 
 	for (size_t i = 0; i < n; i++) {
 		if (at_line_start) {
-			ring_put(prefix, sizeof(prefix) - 1);
+			ring_put(prefix, plen);
 			if (to_serial)
-				console_putchars(prefix, sizeof(prefix) - 1);
+				console_putchars(prefix, plen);
 			at_line_start = false;
 		}
 		ring_put(&s[i], 1);
@@ -136,6 +137,11 @@ static void emit(const char *s, size_t n, bool to_serial)
 		if (s[i] == '\n')
 			at_line_start = true;
 	}
+}
+
+static void emit(const char *s, size_t n, bool to_serial)
+{
+	emit_prefixed("(basalt) ", s, n, to_serial);
 }
 
 void vprintk(const char *fmt, va_list args)
@@ -201,9 +207,98 @@ void console_init(void)
 		serial_putc(ring[((ring_head > RING_SIZE ? ring_head - RING_SIZE : 0) + i) & (RING_SIZE - 1)]);
 }
 
+/* ------------------------------------------------------------ domains */
+
+/* A domain's output is collected into lines, so that lines from several
+ * domains and the hypervisor never interleave mid-line. Control characters
+ * other than tab and ESC are dropped. */
+static void guest_line_out(struct domain *d)
+{
+	char prefix[16];
+	unsigned long flags;
+	bool took;
+
+	snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+	d->con_line[d->con_len++] = '\n';
+	took = console_lock_take(&flags);
+	if (!at_line_start)
+		emit("\n", 1, true);
+	emit_prefixed(prefix, d->con_line, d->con_len, true);
+	console_lock_give(took, flags);
+	d->con_len = 0;
+}
+
+void console_guest_write(struct domain *d, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			guest_line_out(d);
+			continue;
+		}
+		if ((unsigned char)c < 0x20 && c != '\t' && c != 0x1b)
+			continue;
+		d->con_line[d->con_len++] = c;
+		if (d->con_len >= sizeof(d->con_line) - 2)
+			guest_line_out(d);
+	}
+}
+
+void console_guest_flush(struct domain *d)
+{
+	if (d->con_len)
+		guest_line_out(d);
+}
+
+/* Input focus: the hypervisor (debug keys) or one domain. Ctrl-A three
+ * times in a row moves it on, hypervisor -> d1 -> d2 -> ... -> hypervisor. */
+#define CTRL_A 0x01
+static domid_t input_focus; /* 0: the hypervisor; else a domain id */
+static unsigned int ctrl_a_count;
+
+static void switch_focus(void)
+{
+	struct domain *d = domain_next(input_focus);
+
+	if (d) {
+		input_focus = d->domain_id;
+		printk("*** Switching input to d%u \"%s\" (type 'CTRL-a' three times to switch input)\n", d->domain_id,
+		       d->name);
+		put_domain(d);
+	} else {
+		input_focus = 0;
+		printk("*** Switching input to Basalt (type 'CTRL-a' three times to switch input)\n");
+	}
+}
+
 void console_input(char c)
 {
-	handle_keypress((unsigned char)c);
+	struct domain *d;
+
+	if (c == CTRL_A) {
+		if (++ctrl_a_count == 3) {
+			ctrl_a_count = 0;
+			switch_focus();
+			return;
+		}
+	} else {
+		ctrl_a_count = 0;
+	}
+	if (!input_focus) {
+		if (c != CTRL_A)
+			handle_keypress((unsigned char)c);
+		return;
+	}
+	d = get_domain_by_id(input_focus);
+	if (!d) {
+		input_focus = 0;
+		printk("*** The domain with input focus is gone; input goes to Basalt\n");
+		handle_keypress((unsigned char)c);
+		return;
+	}
+	domain_console_input(d, c);
+	put_domain(d);
 }
 
 __noreturn void panic(const char *fmt, ...)

@@ -7,6 +7,7 @@
  */
 #include <hv/acpi.h>
 #include <hv/bootinfo.h>
+#include <hv/domain.h>
 #include <hv/console.h>
 #include <hv/cpumask.h>
 #include <hv/init.h>
@@ -15,10 +16,12 @@
 #include <hv/mm.h>
 #include <hv/percpu.h>
 #include <hv/serial.h>
+#include <hv/sched.h>
 #include <hv/softirq.h>
 #include <hv/time.h>
 #include <hv/timer.h>
 #include <asm/apic.h>
+#include <asm/hvm.h>
 #include <asm/irqflags.h>
 #include <asm/cpu.h>
 #include <asm/mm.h>
@@ -31,16 +34,14 @@ struct acpi_info acpi_info;
 extern char __per_cpu_start[];
 extern char boot_stack[];
 
+void arch_idle(void)
+{
+	safe_halt(); /* the sti's shadow makes sti;hlt atomic: no wake-up is lost */
+}
+
 __noreturn void idle_loop(void)
 {
-	for (;;) {
-		process_pending_softirqs();
-		local_irq_disable();
-		if (!softirq_pending(smp_processor_id()))
-			safe_halt(); /* sti; hlt: wakes on the next interrupt */
-		else
-			local_irq_enable();
-	}
+	sched_loop(); /* runs vCPUs, or halts when there is nothing to run */
 }
 
 /* ACPI tables are read through the direct map: refuse addresses it does not
@@ -125,9 +126,12 @@ void start_basalt(uint32_t magic, uint32_t info)
 	apic_timer_calibrate();
 	timer_init();
 	timer_cpu_init(0);
+	sched_init();
+	sched_cpu_init(0);
 	local_irq_enable();
 
 	smp_boot_cpus(&acpi_info);
+	hvm_cpu_up();
 	serial_start_polling();
 	modules_report(&boot_info);
 	do_late_initcalls();
@@ -135,5 +139,6 @@ void start_basalt(uint32_t magic, uint32_t info)
 
 	if (selftest_enabled())
 		selftest_run(ncpus);
+	dom0less_build(&boot_info);
 	idle_loop();
 }

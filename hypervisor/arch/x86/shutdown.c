@@ -28,6 +28,11 @@ integer_param("test-exit", test_exit_port);
 
 static volatile bool crash_stopping;
 
+bool test_exit_enabled(void)
+{
+	return test_exit_port != 0;
+}
+
 void test_exit(unsigned int status)
 {
 	if (test_exit_port && test_exit_port < 0x10000)

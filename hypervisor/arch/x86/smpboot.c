@@ -14,10 +14,12 @@
 #include <hv/param.h>
 #include <hv/percpu.h>
 #include <hv/time.h>
+#include <hv/sched.h>
 #include <hv/timer.h>
 #include <asm/apic.h>
 #include <asm/irqflags.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/mm.h>
 #include <asm/smp.h>
 #include <asm/x86.h>
@@ -47,6 +49,8 @@ __noreturn void start_secondary(unsigned int cpu)
 	cpu_init(cpu, per_cpu(cpu_data, cpu).stack_base);
 	apic_init_ap();
 	timer_cpu_init(cpu);
+	sched_cpu_init(cpu);
+	hvm_cpu_up();
 	cpumask_set_cpu(cpu, &cpu_online_map);
 	local_irq_enable();
 	idle_loop();

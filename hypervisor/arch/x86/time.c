@@ -97,6 +97,11 @@ uint64_t ns_to_tsc(s_time_t ns)
 	return tsc_at_boot + (uint64_t)(((unsigned __int128)(uint64_t)ns * ns_to_tsc_mul) >> 24);
 }
 
+s_time_t tsc_to_ns(uint64_t tsc)
+{
+	return (s_time_t)(((unsigned __int128)(tsc - tsc_at_boot) * tsc_to_ns_mul) >> 32);
+}
+
 uint64_t cpu_khz_tsc(void)
 {
 	return tsc_hz / 1000;

@@ -47,6 +47,11 @@ void console_putchars(const char *s, size_t n); /* raw, no log ring */
  * ring's history; returns bytes copied. *next is the offset to read next. */
 size_t console_ring_read(uint64_t offset, char *buf, size_t len, uint64_t *next);
 void console_start_sync(void); /* bypass locks, e.g. in a crash */
+struct domain;
+/* A domain's console output: collected into lines printed as "(dN) ...". */
+void console_guest_write(struct domain *d, const char *s, size_t n);
+/* Print the domain's unfinished line (at shutdown). */
+void console_guest_flush(struct domain *d);
 int console_loglevel(void);
 
 #endif

@@ -23,5 +23,6 @@ __noreturn void machine_crash_halt(void);
 void arch_show_stack_here(void);
 /* Write 'status' to the test-exit port, if one is configured. */
 void test_exit(unsigned int status);
+bool test_exit_enabled(void);
 
 #endif

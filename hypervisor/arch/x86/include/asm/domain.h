@@ -1,0 +1,50 @@
+/* x86 HVM state of a vCPU and a domain. */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <hv/spinlock.h>
+#include <hv/types.h>
+#include <asm/vlapic.h>
+
+/* Guest general-purpose registers the VMCB does not hold (it has rax, rsp,
+ * rip, rflags). Saved and loaded by the VMRUN path (hvm/svm/entry.S); the
+ * layout is known to that file. */
+struct guest_regs {
+	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct vmcb;
+
+struct arch_vcpu {
+	struct guest_regs regs;
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	uint32_t asid;
+	uint64_t asid_generation;
+	unsigned int asid_cpu;
+	bool need_flush; /* flush this vCPU's guest TLB on the next VMRUN */
+	/* FPU/SSE/AVX state while the vCPU is not loaded */
+	void *xsave_area;
+	uint64_t xcr0;
+	bool fpu_initialised;
+	struct vlapic vlapic;
+	bool nmi_pending;
+	uint64_t tsc_aux;
+	uint64_t msr_tsc_deadline_shadow;
+	/* a pending exception to inject: vector, error code (or -1) */
+	int pending_exc;
+	int64_t pending_exc_ec;
+};
+
+struct arch_domain {
+	/* nested page tables (hvm/p2m.c) */
+	spinlock_t p2m_lock;
+	paddr_t p2m_root; /* machine address of the PML4 */
+	unsigned long p2m_table_pages;
+	uint64_t hypercall_page_gfn;
+	uint64_t tsc_offset;
+	uint64_t guest_ram_bytes;
+};
+
+#endif

@@ -1,0 +1,23 @@
+/* The PVH domain builder (hvm/pvh_build.c, hvm/pvh_bzimage.c). */
+#ifndef ASM_PVH_BUILD_H
+#define ASM_PVH_BUILD_H
+
+#include <hv/bootinfo.h>
+#include <hv/domain.h>
+#include <hv/domcfg.h>
+
+/* Guest RAM below 4 GiB ends here (domain.c's hole). */
+#define PVH_LOWMEM_END 0xf0000000ULL
+
+/* Build and leave ready to start (the caller calls domain_start). On failure
+ * nothing is left behind and err says why. */
+int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel, const struct boot_module *ramdisk,
+		     unsigned int restarts, struct domain **out, char *err, size_t errlen);
+/* Load an ELF image (already in hypervisor memory) into the domain. */
+int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t *entry, uint64_t *end, char *err,
+		       size_t errlen);
+struct load_info;
+int pvh_load_bzimage(struct domain *d, const void *img, size_t size, struct load_info *li, char *err,
+		     size_t errlen);
+
+#endif

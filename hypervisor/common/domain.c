@@ -1,0 +1,452 @@
+/*
+ * Domains and vCPUs: creation, memory, start, shutdown and crash with the
+ * configured on_* action, destruction. See hv/domain.h for the life cycle
+ * and the reference counting.
+ *
+ * Tearing down happens off the vCPUs' own path: a shut-down or crashed
+ * domain is handed to the reaper (a timer on the boot CPU), which waits until
+ * none of its vCPUs is loaded on any pCPU, then carries out the action.
+ *
+ * Lock order: domlist_lock -> d->lock -> run-queue locks -> p2m lock.
+ */
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/lib.h>
+#include <hv/mm.h>
+#include <hv/sched.h>
+#include <hv/shutdown.h>
+#include <hv/time.h>
+#include <hv/xmalloc.h>
+#include <asm/hvm.h>
+#include <asm/p2m.h>
+#include <asm/x86.h>
+
+struct domain *domain_list;
+DEFINE_SPINLOCK(domlist_lock);
+static unsigned int domains_created, domains_ended_ok, domains_ended_bad;
+
+/* Guest-physical layout: RAM from 0 up to the 4 GiB hole, the rest above 4 GiB. */
+#define LOWMEM_END_PFN 0xf0000UL /* 3.75 GiB: above it, the LAPIC and friends */
+#define HIGHMEM_START_PFN 0x100000UL
+
+static const char *const state_names[] = { "building", "running", "paused", "shut down", "crashed", "dying" };
+static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+
+const char *domain_state_name(const struct domain *d)
+{
+	return state_names[d->state];
+}
+
+void get_domain(struct domain *d)
+{
+	__atomic_fetch_add(&d->refcnt, 1, __ATOMIC_ACQUIRE);
+}
+
+static void domain_free(struct domain *d)
+{
+	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
+		struct vcpu *v = d->vcpu[i];
+
+		if (!v)
+			continue;
+		vlapic_destroy(&v->arch.vlapic);
+		hvm_vcpu_destroy(v);
+		sched_unplace_vcpu(v);
+		xfree(v);
+	}
+	xfree(d->vcpu);
+	p2m_teardown(d);
+	while (d->chunks) {
+		struct dom_chunk *c = d->chunks;
+
+		d->chunks = c->next;
+		free_pages(c->mfn, c->order);
+		xfree(c);
+	}
+	xfree(d);
+}
+
+void put_domain(struct domain *d)
+{
+	if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_RELEASE) == 0)
+		domain_free(d);
+}
+
+struct domain *get_domain_by_id(domid_t id)
+{
+	struct domain *d;
+
+	spin_lock(&domlist_lock);
+	for (d = domain_list; d; d = d->next_in_list)
+		if (d->domain_id == id && d->state != DOMSTATE_dying) {
+			get_domain(d);
+			break;
+		}
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+struct domain *domain_next(domid_t after)
+{
+	struct domain *d, *best = NULL;
+
+	spin_lock(&domlist_lock);
+	for (d = domain_list; d; d = d->next_in_list)
+		if (d->domain_id > after && d->state != DOMSTATE_dying && (!best || d->domain_id < best->domain_id))
+			best = d;
+	if (best)
+		get_domain(best);
+	spin_unlock(&domlist_lock);
+	return best;
+}
+
+unsigned int nr_domains(void)
+{
+	unsigned int n = 0;
+
+	spin_lock(&domlist_lock);
+	for (struct domain *d = domain_list; d; d = d->next_in_list)
+		n++;
+	spin_unlock(&domlist_lock);
+	return n;
+}
+
+static domid_t alloc_domid_locked(void)
+{
+	static domid_t next = 1;
+
+	for (unsigned int tries = 0; tries < DOMID_MAX; tries++) {
+		domid_t id = next;
+		bool used = false;
+
+		next = next >= DOMID_MAX ? 1 : next + 1;
+		for (struct domain *d = domain_list; d; d = d->next_in_list)
+			used |= d->domain_id == id;
+		if (!used)
+			return id;
+	}
+	return 0;
+}
+
+static int vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v = xzalloc(struct vcpu);
+	int rc;
+
+	if (!v)
+		return -XEN_ENOMEM;
+	v->vcpu_id = id;
+	v->domain = d;
+	v->pause_flags = 1UL << VPF_down;
+	v->runstate = RUNSTATE_offline;
+	v->runstate_entry = NOW();
+	v->processor = sched_place_vcpu(v, &d->hard_affinity);
+	d->vcpu[id] = v;
+	rc = hvm_vcpu_create(v);
+	if (rc)
+		return rc;
+	vlapic_init(&v->arch.vlapic, v, id, &hvm_vlapic_env);
+	return 0;
+}
+
+int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out)
+{
+	struct domain *d = xzalloc(struct domain);
+	int rc = -XEN_ENOMEM;
+
+	if (!d)
+		return -XEN_ENOMEM;
+	spin_lock_init(&d->lock);
+	d->refcnt = 1;
+	d->state = DOMSTATE_building;
+	strlcpy(d->name, name, sizeof(d->name));
+	d->max_vcpus = max_vcpus;
+	if (affinity && !cpumask_empty(affinity))
+		cpumask_copy(&d->hard_affinity, affinity);
+	else
+		cpumask_copy(&d->hard_affinity, &cpu_online_map);
+	bitmap_and(d->hard_affinity.bits, d->hard_affinity.bits, cpu_online_map.bits, NR_CPUS);
+	if (cpumask_empty(&d->hard_affinity)) {
+		rc = -XEN_EINVAL;
+		goto fail;
+	}
+	/* guest TSC starts near 0 */
+	d->arch.tsc_offset = -rdtsc();
+	rc = p2m_init(d);
+	if (rc)
+		goto fail;
+	d->vcpu = xzalloc_array(struct vcpu *, max_vcpus);
+	if (!d->vcpu) {
+		rc = -XEN_ENOMEM;
+		goto fail;
+	}
+	for (unsigned int i = 0; i < max_vcpus; i++) {
+		rc = vcpu_create(d, i);
+		if (rc)
+			goto fail;
+	}
+	spin_lock(&domlist_lock);
+	d->domain_id = alloc_domid_locked();
+	if (!d->domain_id) {
+		spin_unlock(&domlist_lock);
+		rc = -XEN_ENOSPC;
+		goto fail;
+	}
+	d->next_in_list = domain_list;
+	domain_list = d;
+	domains_created++;
+	spin_unlock(&domlist_lock);
+	*out = d;
+	return 0;
+fail:
+	domain_free(d);
+	return rc;
+}
+
+static int add_chunk(struct domain *d, mfn_t mfn, unsigned int order)
+{
+	struct dom_chunk *c = xmalloc(struct dom_chunk);
+
+	if (!c)
+		return -XEN_ENOMEM;
+	c->mfn = mfn;
+	c->order = order;
+	c->next = d->chunks;
+	d->chunks = c;
+	d->tot_pages += 1UL << order;
+	return 0;
+}
+
+/*
+ * Allocate and map 'pages' of RAM: from gfn 0 up to the hole below 4 GiB,
+ * the rest from 4 GiB. Chunks are taken largest first (up to 1 GiB), so the
+ * gfn cursor stays aligned to every chunk and the p2m can use large pages.
+ * Memory is zeroed: it may hold a previous domain's data.
+ */
+int domain_alloc_memory(struct domain *d, unsigned long pages)
+{
+	unsigned long gfn = 0, left = pages;
+
+	while (left) {
+		unsigned int order = 18;
+		unsigned long room = gfn < LOWMEM_END_PFN ? LOWMEM_END_PFN - gfn : ~0UL;
+		mfn_t mfn;
+		int rc;
+
+		while ((1UL << order) > left || (1UL << order) > room || (gfn & ((1UL << order) - 1)))
+			order--;
+		for (;;) {
+			mfn = alloc_pages(order, MEMF_zero);
+			if (!mfn_eq(mfn, INVALID_MFN) || order == 0)
+				break;
+			order--;
+		}
+		if (mfn_eq(mfn, INVALID_MFN))
+			return -XEN_ENOMEM;
+		rc = add_chunk(d, mfn, order);
+		if (!rc)
+			rc = p2m_map(d, _gfn(gfn), mfn, order, P2M_RWX);
+		if (rc) {
+			if (d->chunks && mfn_eq(d->chunks->mfn, mfn))
+				return rc; /* freed with the domain */
+			free_pages(mfn, order);
+			return rc;
+		}
+		gfn += 1UL << order;
+		left -= 1UL << order;
+		if (gfn == LOWMEM_END_PFN)
+			gfn = HIGHMEM_START_PFN;
+	}
+	d->max_pages = pages;
+	d->arch.guest_ram_bytes = (uint64_t)pages << PAGE_SHIFT;
+	return 0;
+}
+
+void domain_start(struct domain *d)
+{
+	d->state = DOMSTATE_running;
+	clear_bit(VPF_down, &d->vcpu[0]->pause_flags);
+	vcpu_wake(d->vcpu[0]);
+}
+
+/* ------------------------------------------------------------ ending */
+
+static void destroy(struct domain *d, bool notify_if_last);
+static struct timer reaper_timer;
+static bool reaper_ready;
+
+static void stop_vcpus(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		set_bit(VPF_dead, &d->vcpu[i]->pause_flags);
+		vcpu_sleep(d->vcpu[i]);
+	}
+	console_guest_flush(d);
+}
+
+static enum domain_action action_for(const struct domain *d)
+{
+	unsigned int reason = d->state == DOMSTATE_crashed ? SHUTDOWN_crash : d->shutdown_code;
+
+	return domain_cfg_action(d, reason);
+}
+
+/* Ended and off every pCPU? */
+static bool quiesced(const struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (READ_ONCE(d->vcpu[i]->is_running))
+			return false;
+	return true;
+}
+
+static void reap(void *unused)
+{
+	bool again = false;
+	struct domain *d, *next;
+
+	spin_lock(&domlist_lock);
+	for (d = domain_list; d; d = next) {
+		next = d->next_in_list;
+		if ((d->state == DOMSTATE_shutdown || d->state == DOMSTATE_crashed) && !d->reaped) {
+			if (!quiesced(d)) {
+				again = true;
+				continue;
+			}
+			d->reaped = true;
+			get_domain(d);
+			spin_unlock(&domlist_lock);
+			switch (action_for(d)) {
+			case ACTION_preserve:
+				printk("d%u \"%s\": preserved (on_* = preserve)\n", d->domain_id, d->name);
+				break;
+			case ACTION_restart: {
+				/* the old one's memory goes back before the new one takes any */
+				const struct domcfg *cfg = d->cfg;
+				unsigned int restarts = d->restarts + 1;
+
+				destroy(d, false);
+				put_domain(d);
+				domain_rebuild(cfg, restarts);
+				d = NULL;
+				break;
+			}
+			default:
+				domain_destroy(d);
+			}
+			if (d)
+				put_domain(d);
+			spin_lock(&domlist_lock);
+			next = domain_list; /* the list may have changed */
+		}
+	}
+	spin_unlock(&domlist_lock);
+	if (again)
+		set_timer(&reaper_timer, NOW() + MILLISECS(1));
+}
+
+static void kick_reaper(void)
+{
+	if (!reaper_ready) {
+		init_timer(&reaper_timer, reap, NULL, 0);
+		reaper_ready = true;
+	}
+	set_timer(&reaper_timer, NOW());
+}
+
+static void note_ending(struct domain *d, bool ok)
+{
+	if (ok)
+		__atomic_fetch_add(&domains_ended_ok, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&domains_ended_bad, 1, __ATOMIC_RELAXED);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	spin_lock(&d->lock);
+	if (d->state != DOMSTATE_running && d->state != DOMSTATE_paused) {
+		spin_unlock(&d->lock);
+		return;
+	}
+	d->state = DOMSTATE_shutdown;
+	d->shutdown_code = reason;
+	spin_unlock(&d->lock);
+	stop_vcpus(d);
+	printk("d%u \"%s\": shut down, reason %s\n", d->domain_id, d->name,
+	       reason < ARRAY_SIZE(reason_names) ? reason_names[reason] : "?");
+	note_ending(d, reason == SHUTDOWN_poweroff);
+	kick_reaper();
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	spin_lock(&d->lock);
+	if (d->state != DOMSTATE_running && d->state != DOMSTATE_paused && d->state != DOMSTATE_building) {
+		spin_unlock(&d->lock);
+		return;
+	}
+	d->state = DOMSTATE_crashed;
+	spin_unlock(&d->lock);
+	stop_vcpus(d);
+	printk(LOG_ERR "d%u \"%s\": crashed: %s\n", d->domain_id, d->name, msg);
+	note_ending(d, false);
+	kick_reaper();
+}
+
+static void destroy(struct domain *d, bool notify_if_last)
+{
+	struct domain **pp;
+	bool last;
+
+	spin_lock(&domlist_lock);
+	for (pp = &domain_list; *pp && *pp != d; pp = &(*pp)->next_in_list)
+		;
+	if (!*pp) {
+		spin_unlock(&domlist_lock);
+		return;
+	}
+	*pp = d->next_in_list;
+	d->state = DOMSTATE_dying;
+	last = domain_list == NULL;
+	spin_unlock(&domlist_lock);
+	printk("d%u \"%s\": destroyed; %lu pages returned\n", d->domain_id, d->name, d->tot_pages);
+	put_domain(d); /* the list's reference */
+	if (last && notify_if_last)
+		domains_all_gone();
+}
+
+void domain_destroy(struct domain *d)
+{
+	destroy(d, true);
+}
+
+void domains_all_gone(void)
+{
+	printk("All domains have ended: %u powered off, %u crashed or ended otherwise; %lu pages free\n",
+	       domains_ended_ok, domains_ended_bad, total_free_pages());
+	if (test_exit_enabled())
+		machine_power_off(domains_ended_bad ? TEST_EXIT_FAIL : TEST_EXIT_PASS);
+}
+
+void domain_console_input(struct domain *d, char c)
+{
+	unsigned int next = (d->con_in_prod + 1) % sizeof(d->con_in);
+
+	if (next == d->con_in_cons)
+		return; /* full: drop */
+	d->con_in[d->con_in_prod] = c;
+	d->con_in_prod = next;
+	if (!d->con_in_warned) {
+		d->con_in_warned = true;
+		printk("d%u has no console input channel yet (the PV console ring comes later); input is queued\n",
+		       d->domain_id);
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * Hypercall dispatch and the hypercalls the PVH domain foundation needs:
+ * console_io (write), sched_op (yield, block, shutdown). The rest of Xen's
+ * ABI is -ENOSYS, logged once per domain and hypercall number.
+ */
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/hypercall.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <asm/hvm.h>
+
+static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
+{
+	char chunk[128];
+
+	switch (cmd) {
+	case CONSOLEIO_write:
+		if (count > (1u << 20))
+			return -XEN_EINVAL;
+		for (uint64_t done = 0; done < count;) {
+			size_t n = MIN(sizeof(chunk), count - done);
+
+			if (hvm_copy_from_guest(v, chunk, buf + done, n))
+				return -XEN_EFAULT;
+			console_guest_write(v->domain, chunk, n);
+			done += n;
+		}
+		return 0;
+	case CONSOLEIO_read:
+		return -XEN_EPERM; /* for the control domain, which does not exist yet */
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+static long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	uint32_t reason;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		vcpu_yield();
+		return 0;
+	case SCHEDOP_block:
+		vcpu_block();
+		return 0;
+	case SCHEDOP_shutdown:
+		if (hvm_copy_from_guest(v, &reason, arg, sizeof(reason)))
+			return -XEN_EFAULT;
+		if (reason > SHUTDOWN_watchdog)
+			return -XEN_EINVAL;
+		domain_shutdown(v->domain, reason);
+		return 0;
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
+{
+	switch (nr) {
+	case __HYPERVISOR_console_io:
+		return do_console_io(v, args[0], args[1], args[2]);
+	case __HYPERVISOR_sched_op:
+		return do_sched_op(v, args[0], args[1]);
+	default:
+		if (nr < 64 && !test_and_set_bit((unsigned int)nr, v->domain->enosys_logged))
+			printk(LOG_WARN "d%u: hypercall %llu is not implemented (-ENOSYS)\n", v->domain->domain_id,
+			       (unsigned long long)nr);
+		return -XEN_ENOSYS;
+	}
+}

@@ -1,0 +1,141 @@
+/*
+ * Domains and virtual CPUs (common/domain.c).
+ *
+ * A domain owns its memory (through its p2m), its vCPUs and its console.
+ * Its life: building -> running <-> paused -> shut down (with a reason) or
+ * crashed -> dying -> freed. The domain's on_* action for the reason decides
+ * what happens after a shutdown: destroy, restart (rebuild from the same
+ * configuration), or preserve (keep it, stopped, for inspection).
+ *
+ * References: the domain list holds one; anyone else who keeps a domain
+ * pointer beyond its own lock takes one (get_domain/put_domain). The last put
+ * frees every page the domain had.
+ *
+ * Lock order: domlist_lock -> d->lock -> (scheduler locks) -> p2m lock.
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <hv/cpumask.h>
+#include <hv/spinlock.h>
+#include <hv/timer.h>
+#include <hv/types.h>
+#include <asm/domain.h>
+
+typedef uint16_t domid_t;
+#define DOMID_MAX 0x7fefU
+
+enum domain_state {
+	DOMSTATE_building,
+	DOMSTATE_running,
+	DOMSTATE_paused,
+	DOMSTATE_shutdown, /* shut down by the guest, with d->shutdown_code */
+	DOMSTATE_crashed,  /* the hypervisor stopped it for bad behaviour */
+	DOMSTATE_dying,
+};
+
+/* Xen's shutdown reasons (public/sched.h SHUTDOWN_*) */
+#define SHUTDOWN_poweroff 0
+#define SHUTDOWN_reboot 1
+#define SHUTDOWN_suspend 2
+#define SHUTDOWN_crash 3
+#define SHUTDOWN_watchdog 4
+
+enum domain_action { ACTION_destroy, ACTION_restart, ACTION_preserve };
+
+/* Runstates, as Xen's public/vcpu.h RUNSTATE_* */
+#define RUNSTATE_running 0
+#define RUNSTATE_runnable 1
+#define RUNSTATE_blocked 2
+#define RUNSTATE_offline 3
+
+/* vCPU pause flags (bits in v->pause_flags): any set keeps it off a CPU */
+#define VPF_blocked 0 /* halted, waiting for an interrupt or event */
+#define VPF_down 1    /* not started (an AP before INIT-SIPI) or stopped */
+#define VPF_dead 2    /* the domain is shut down, crashed or dying */
+
+struct domcfg;
+
+struct vcpu {
+	unsigned int vcpu_id;
+	struct domain *domain;
+	unsigned int processor; /* the pCPU it runs on (fixed at creation) */
+	unsigned long pause_flags;
+	/* scheduler (common/sched.c), under the pCPU's run-queue lock */
+	struct vcpu *rq_next;
+	bool on_runq;
+	bool is_running; /* loaded on its pCPU right now */
+	/* runstate accounting */
+	int runstate;
+	s_time_t runstate_entry;
+	s_time_t runstate_time[4];
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	domid_t domain_id;
+	char name[64];
+	spinlock_t lock;
+	int refcnt;
+	enum domain_state state;
+	unsigned int shutdown_code; /* SHUTDOWN_* when state is shutdown */
+	unsigned int restarts;
+	bool reaped; /* its end has been handled */
+	unsigned int max_vcpus;
+	struct vcpu **vcpu;
+	cpumask_t hard_affinity;
+	/* memory: every page the domain owns is in one of these chunks */
+	unsigned long tot_pages, max_pages;
+	struct dom_chunk *chunks;
+	/* console: output assembled into lines, input queued for the guest */
+	char con_line[256];
+	unsigned int con_len;
+	char con_in[256]; /* typed input not yet taken by the guest */
+	unsigned int con_in_prod, con_in_cons;
+	bool con_in_warned;
+	const struct domcfg *cfg; /* what it was built from (restart uses it) */
+	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
+	struct domain *next_in_list;
+	struct arch_domain arch;
+};
+
+struct dom_chunk {
+	struct dom_chunk *next;
+	mfn_t mfn;
+	unsigned int order;
+};
+
+extern struct domain *domain_list;
+extern spinlock_t domlist_lock;
+
+/* Create an empty domain with max_vcpus vCPUs (all down); the builder fills
+ * it and then calls domain_unpause_by_builder(). */
+int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out);
+/* Memory: allocate 'pages' pages in the largest chunks possible. */
+int domain_alloc_memory(struct domain *d, unsigned long pages);
+void domain_start(struct domain *d);  /* vCPU 0 up, state running */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* Crash the domain for bad behaviour; the message says why. */
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+void domain_destroy(struct domain *d);
+struct domain *get_domain_by_id(domid_t id); /* takes a reference */
+void get_domain(struct domain *d);
+void put_domain(struct domain *d);
+unsigned int nr_domains(void);
+struct vcpu *current_vcpu(void); /* NULL in the idle loop */
+/* Hook for test mode: called when the last domain is gone. */
+void domains_all_gone(void);
+const char *domain_state_name(const struct domain *d);
+/* What the configuration says to do after this shutdown reason. */
+enum domain_action domain_cfg_action(const struct domain *d, unsigned int reason);
+/* Build a domain again from its configuration (common/dom0less.c). */
+void domain_rebuild(const struct domcfg *cfg, unsigned int restarts);
+/* Boot modules -> domains (common/dom0less.c). */
+struct boot_info;
+void dom0less_build(const struct boot_info *bi);
+/* The live domain with the next id above 'after' (referenced), or NULL. */
+struct domain *domain_next(domid_t after);
+/* A character typed while the domain has the console's input focus. */
+void domain_console_input(struct domain *d, char c);
+
+#endif

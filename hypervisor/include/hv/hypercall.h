@@ -1,0 +1,26 @@
+/*
+ * Hypercall dispatch (common/hypercall.c). Numbers and semantics are Xen's
+ * (public/xen.h). Arguments arrive already extracted from the guest's
+ * registers by the arch code; guest pointers are guest-virtual.
+ */
+#ifndef HV_HYPERCALL_H
+#define HV_HYPERCALL_H
+
+#include <hv/types.h>
+
+struct vcpu;
+
+#define __HYPERVISOR_xen_version 17
+#define __HYPERVISOR_console_io 18
+#define __HYPERVISOR_sched_op 29
+
+#define CONSOLEIO_write 0
+#define CONSOLEIO_read 1
+
+#define SCHEDOP_yield 0
+#define SCHEDOP_block 1
+#define SCHEDOP_shutdown 2
+
+long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5]);
+
+#endif
