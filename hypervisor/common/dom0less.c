@@ -17,6 +17,7 @@
 #include <hv/errno.h>
 #include <hv/init.h>
 #include <hv/lib.h>
+#include <hv/mm.h>
 #include <hv/xmalloc.h>
 #include <asm/hvm.h>
 #include <asm/page.h>
@@ -204,6 +205,8 @@ void dom0less_build(const struct boot_info *bi)
 		       nr_boot_domains, nr_boot_domains == 1 ? "" : "s");
 		return;
 	}
+	printk("Building %u domain%s; %lu pages free\n", nr_boot_domains, nr_boot_domains == 1 ? "" : "s",
+	       total_free_pages());
 	for (unsigned int i = 0; i < nr_boot_domains; i++)
 		build_one(boot_domains[i], 0);
 	if (!nr_domains())

@@ -320,6 +320,7 @@ static void reap(void *unused)
 			switch (action_for(d)) {
 			case ACTION_preserve:
 				printk("d%u \"%s\": preserved (on_* = preserve)\n", d->domain_id, d->name);
+				put_domain(d);
 				break;
 			case ACTION_restart: {
 				/* the old one's memory goes back before the new one takes any */
@@ -329,14 +330,15 @@ static void reap(void *unused)
 				destroy(d, false);
 				put_domain(d);
 				domain_rebuild(cfg, restarts);
-				d = NULL;
 				break;
 			}
 			default:
-				domain_destroy(d);
-			}
-			if (d)
+				/* report "all gone" only once the memory is back */
+				destroy(d, false);
 				put_domain(d);
+				if (!nr_domains())
+					domains_all_gone();
+			}
 			spin_lock(&domlist_lock);
 			next = domain_list; /* the list may have changed */
 		}

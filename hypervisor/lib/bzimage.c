@@ -169,6 +169,8 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 		*out_len = 0;
 	if (!work)
 		return dec_fail(&e, -XEN_EINVAL, "decompress: no workspace");
+	if (in_len == 0)
+		return dec_fail(&e, -XEN_EINVAL, "decompress: empty input");
 	if (has_magic(src, in_len, gzip_magic, sizeof(gzip_magic))) {
 		rc = gunzip(src, in_len, out, out_cap, &len, ws, &e);
 	} else if (has_magic(src, in_len, xz_magic, sizeof(xz_magic))) {
@@ -180,9 +182,11 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 					"%s-compressed data is not supported (only gzip and xz; rebuild the kernel with "
 					"CONFIG_KERNEL_GZIP or CONFIG_KERNEL_XZ)",
 					other);
-		if (in_len < sizeof(xz_magic) &&
-		    (has_magic(xz_magic, sizeof(xz_magic), src, in_len) || has_magic(gzip_magic, 2, src, in_len)))
-			return dec_fail(&e, -XEN_EINVAL, "truncated input: %zu bytes, the start of a magic number", in_len);
+		if (has_magic(xz_magic, sizeof(xz_magic), src, in_len))
+			return dec_fail(&e, -XEN_EINVAL, "xz: truncated input: %zu bytes, not even the 6-byte magic",
+					in_len);
+		if (has_magic(gzip_magic, sizeof(gzip_magic), src, in_len))
+			return dec_fail(&e, -XEN_EINVAL, "gzip: truncated input: 1 byte, not even the 2-byte magic");
 		return dec_fail(&e, -XEN_ENOEXEC, "not gzip or xz data: unknown magic %02x %02x %02x %02x", in_len > 0 ? src[0] : 0,
 				in_len > 1 ? src[1] : 0, in_len > 2 ? src[2] : 0, in_len > 3 ? src[3] : 0);
 	}

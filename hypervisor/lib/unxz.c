@@ -307,10 +307,10 @@ static void lzma_reset(struct xz *x)
 /* A bit tree of 'nbits' levels, most significant bit first: 'out' = 0 .. 2^nbits - 1. */
 #define RC_TREE(probs, nbits, out)                                  \
 	do {                                                        \
-		unsigned int m_ = 1;                                \
-		do                                                  \
-			m_ = (m_ << 1) | RC_BIT(&(probs)[m_]);      \
-		while (m_ < (1u << (nbits)));                       \
+		uint16_t *t_ = (probs);                             \
+		unsigned int m_ = 1, i_;                            \
+		for (i_ = 0; i_ < (nbits); i_++)                    \
+			m_ = (m_ << 1) | RC_BIT(&t_[m_]);           \
 		(out) = m_ - (1u << (nbits));                       \
 	} while (0)
 
@@ -393,8 +393,11 @@ static int lzma_chunk(struct xz *x, size_t ipos, size_t psize, uint8_t *dict, si
 						break;
 				} while (sym < 0x100);
 			}
-			while (sym < 0x100)
-				sym = (sym << 1) | RC_BIT(&probs[sym]);
+			if (sym == 1)
+				RC_TREE(probs, 8, sym);
+			else
+				while (sym < 0x100)
+					sym = (sym << 1) | RC_BIT(&probs[sym]);
 			dict[pos++] = (uint8_t)sym;
 			state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
 			continue;
@@ -637,28 +640,53 @@ static inline bool x86_far_byte(uint8_t b)
  * make it re-run with part of the operand inverted. The last four bytes
  * can hold no whole operand and stay as they are.
  */
+/*
+ * The byte positions in v (little-endian) that hold E8 or E9: bit 7 of
+ * each such byte is set in the result, with possibly false ones above the
+ * first true one (a borrow runs upwards), so only the lowest bit is exact.
+ */
+static inline uint64_t e8_e9_bytes(uint64_t v)
+{
+	uint64_t x = (v & 0xfefefefefefefefeull) ^ 0xe8e8e8e8e8e8e8e8ull;
+
+	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
 static void bcj_x86(uint8_t *buf, size_t size, uint32_t start)
 {
 	static const bool may_convert[8] = { true, true, true, false, true, false, false, false };
 	static const uint8_t mask_byte[8] = { 0, 1, 2, 2, 3, 3, 3, 3 };
 	uint32_t mask = 0, src, dest;
-	size_t i, prev = 0;
+	size_t i = 0, prev = 0, limit = size > 4 ? size - 4 : 0;
 
-	for (i = 0; i + 4 < size; i++) {
-		if ((buf[i] & 0xfe) != 0xe8)
+	while (i < limit) {
+		/* Find the next E8/E9, eight bytes at a time while there are eight. */
+		if (limit - i >= 8) {
+			uint64_t hits = e8_e9_bytes(((const struct dec_unaligned64 *)(buf + i))->v);
+
+			if (!hits) {
+				i += 8;
+				continue;
+			}
+			i += (size_t)__builtin_ctzll(hits) / 8;
+		} else if ((buf[i] & 0xfe) != 0xe8) {
+			i++;
 			continue;
+		}
+
 		if (i - prev > 3) {
 			mask = 0;
 		} else if (mask) {
 			mask = (mask << (i - prev - 1)) & 7;
 			if (mask && (!may_convert[mask] || x86_far_byte(buf[i + 4 - mask_byte[mask]]))) {
-				prev = i;
+				prev = i++;
 				mask = (mask << 1) | 1;
 				continue;
 			}
 		}
 		prev = i;
 		if (!x86_far_byte(buf[i + 4])) {
+			i++;
 			mask = (mask << 1) | 1;
 			continue;
 		}
@@ -678,7 +706,7 @@ static void bcj_x86(uint8_t *buf, size_t size, uint32_t start)
 		dest &= 0x01ffffff;
 		dest |= 0u - (dest & 0x01000000);
 		put_le32(buf + i + 1, dest);
-		i += 4;
+		i += 5;
 	}
 }
 
@@ -1187,7 +1215,7 @@ int xz_size(const uint8_t *in, size_t in_len, uint64_t *size)
 		return -XEN_EINVAL;
 	/* No footer at the end: a bzImage payload's 4-byte size trailer? */
 	if (xz_stream_back(in, end, &start, &usize) != 0) {
-		if (in_len < 4 || xz_stream_back(in, in_len - 4, &start, &usize) != 0)
+		if (in_len < 4 || xz_stream_back(in, skip_padding_back(in, in_len - 4), &start, &usize) != 0)
 			return -XEN_EINVAL;
 	}
 	for (;;) {
@@ -1197,7 +1225,7 @@ int xz_size(const uint8_t *in, size_t in_len, uint64_t *size)
 		if (start == 0)
 			break;
 		end = skip_padding_back(in, start);
-		if (end == start || xz_stream_back(in, end, &start, &usize) != 0)
+		if (xz_stream_back(in, end, &start, &usize) != 0)
 			return -XEN_EINVAL;
 	}
 	*size = total;

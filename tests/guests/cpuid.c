@@ -92,7 +92,8 @@ static void check_xen_leaves(void)
 
 	if (env.xen_max_leaf >= base + 4) {
 		r = cpuid(base + 4);
-		printf("HVM features %#x:%s%s%s%s%s%s%s\n", r.a, r.a & XEN_HVM_CPUID_APIC_ACCESS_VIRT ? " apic-access" : "",
+		printf("HVM features %#x:%s%s%s%s%s%s%s\n", r.a,
+		       r.a & XEN_HVM_CPUID_APIC_ACCESS_VIRT ? " apic-access" : "",
 		       r.a & XEN_HVM_CPUID_X2APIC_VIRT ? " x2apic-virt" : "",
 		       r.a & XEN_HVM_CPUID_IOMMU_MAPPINGS ? " iommu-mappings" : "",
 		       r.a & XEN_HVM_CPUID_VCPU_ID_PRESENT ? " vcpu-id" : "",

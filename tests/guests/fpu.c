@@ -13,7 +13,8 @@
  * shows up as a mismatch. Nothing between the two snapshots touches the
  * FPU: the framework is built with -mgeneral-regs-only.
  * Options: seed=N (default 1), iterations=N (default 500), hlt_every=N
- * (default 100, 0 = never).
+ * (default 100, 0 = never), clobber=1 (self-check of the test: changes
+ * XMM7 half-way through the loop, which must then FAIL).
  */
 #include "guest.h"
 
@@ -182,6 +183,7 @@ void test_main(void)
 	unsigned hlt_every = (unsigned)cmdline_u64("hlt_every", 100);
 	uint64_t hz = 0;
 	unsigned sleeps = 0;
+	bool clobber = cmdline_u64("clobber", 0);
 
 	make_pattern(seed);
 	use_avx = enable_avx();
@@ -207,6 +209,8 @@ void test_main(void)
 			sleep_on_timer(hz);
 			sleeps++;
 		}
+		if (clobber && i == iterations / 2)
+			asm volatile("pcmpeqd %xmm7, %xmm7");
 	}
 	snapshot(after);
 

@@ -189,7 +189,8 @@ void test_main(void)
 	unsigned n;
 
 	if (env.nr_cpus < 2)
-		skip("needs at least 2 vCPUs, the MADT lists %u", env.nr_cpus);
+		skip("needs at least 2 vCPUs, the MADT lists %u%s%s", env.nr_cpus, env.acpi_note ? "; ACPI: " : "",
+		     env.acpi_note ? env.acpi_note : "");
 	for (unsigned v = VEC_TO_AP; v < VEC_TO_AP + NR_COUNTED; v++)
 		irq_set_handler(v, counted_irq);
 	irq_set_handler(VEC_KICK, kick_irq);

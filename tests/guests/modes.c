@@ -14,8 +14,8 @@ const char test_name[] = TEST_NAME;
 
 #define RM_IVT_OFFSET 0x400
 
-extern const char rm_blob_start[], rm_blob_end[], rm_marker[], rm_msw[], rm_int_count[], rm_seg_probe[],
-	rm_idtr[], rm_int20[];
+extern const char rm_blob_start[], rm_blob_end[], rm_marker[], rm_msw[], rm_int_count[], rm_seg_probe[], rm_idtr[],
+	rm_int20[];
 extern uint64_t lm_result;
 extern uint32_t lm_efer;
 void modes_real_and_back(uint32_t blob);
@@ -25,7 +25,7 @@ static uint64_t lm_pml4[512] __attribute__((aligned(4096)));
 static uint64_t lm_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t lm_pd[512] __attribute__((aligned(4096)));
 
-#define BLOB_FIELD(base, sym, type) (*(volatile type *)((base) + (uint32_t)((sym) - rm_blob_start)))
+#define BLOB_FIELD(base, sym, type) (*(volatile type *)((base) + (uint32_t)((sym)-rm_blob_start)))
 
 static void real_mode_trip(uint32_t blob, const char *when)
 {

@@ -153,6 +153,10 @@ static inline void dec_copy_match(uint8_t *dst, size_t dist, size_t len, size_t 
 				((struct dec_unaligned64 *)(dst + i))->v = v;
 			return;
 		}
+		/* Each store's first 'dist' bytes come from bytes already final. */
+		for (i = 0; i < len; i += dist)
+			((struct dec_unaligned64 *)(dst + i))->v = ((const struct dec_unaligned64 *)(src + i))->v;
+		return;
 	}
 	for (i = 0; i < len; i++)
 		dst[i] = src[i];

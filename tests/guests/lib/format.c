@@ -32,8 +32,8 @@ static void put_padded(struct out *o, const char *s, size_t n, int width, bool l
 			put(o, ' ');
 }
 
-static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper, int width, bool left,
-		       bool zero, bool alt, int prec)
+static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper, int width, bool left, bool zero,
+		       bool alt, int prec)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -179,7 +179,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			neg = s < 0;
 			v = neg ? -(uint64_t)s : (uint64_t)s;
 		} else {
-			v = lng >= 2 ? va_arg(ap, unsigned long long)
+			v = lng >= 2   ? va_arg(ap, unsigned long long)
 			    : lng == 1 ? va_arg(ap, unsigned long)
 				       : va_arg(ap, unsigned int);
 		}

@@ -56,6 +56,9 @@ NORETURN void guest_exit(enum ending how);
  * only under Xen/Basalt (plain QEMU differs from Xen on purpose there). */
 PRINTF_LIKE(2, 3) bool check(bool ok, const char *fmt, ...);
 PRINTF_LIKE(2, 3) bool check_xen(bool ok, const char *fmt, ...);
+/* Reported, never enforced: what real hardware does but an emulated CPU
+ * underneath (QEMU's TCG, also below a nested hypervisor) may not. */
+PRINTF_LIKE(2, 3) bool check_advisory(bool ok, const char *fmt, ...);
 unsigned checks_failures(void);
 NORETURN void checks_verdict(void); /* PASS if nothing failed */
 /* Loads an empty IDT and raises #BP: shutdown (triple fault). */
@@ -111,10 +114,10 @@ struct guest_env {
 	uint64_t rsdp;
 	bool madt_found;
 	uint32_t madt_lapic_addr;
-	unsigned nr_cpus;                 /* enabled CPUs in the MADT (1 without one) */
-	uint32_t cpu_apic_id[MAX_CPUS];   /* index 0 is the boot CPU */
-	unsigned madt_cpus_total;         /* every CPU entry, enabled or not */
-	const char *acpi_note;            /* first problem found in the tables */
+	unsigned nr_cpus;		/* enabled CPUs in the MADT (1 without one) */
+	uint32_t cpu_apic_id[MAX_CPUS]; /* index 0 is the boot CPU */
+	unsigned madt_cpus_total;	/* every CPU entry, enabled or not */
+	const char *acpi_note;		/* first problem found in the tables */
 };
 extern struct guest_env env;
 
@@ -124,8 +127,7 @@ uint64_t cmdline_u64(const char *key, uint64_t dflt);
 bool cmdline_has(const char *key);
 
 /* ------------------------------------------------------------------ hypercalls */
-long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
-		unsigned long a5);
+long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 #define hypercall0(nr) hypercall5(nr, 0, 0, 0, 0, 0)
 #define hypercall1(nr, a) hypercall5(nr, (unsigned long)(a), 0, 0, 0, 0)
 #define hypercall2(nr, a, b) hypercall5(nr, (unsigned long)(a), (unsigned long)(b), 0, 0, 0)
@@ -147,15 +149,15 @@ struct catch_buf {
 };
 
 struct cpu {
-	unsigned idx;     /* 0 is the boot CPU, then MADT order */
+	unsigned idx; /* 0 is the boot CPU, then MADT order */
 	uint32_t apic_id;
-	bool x2apic;      /* this CPU's LAPIC is in x2APIC mode */
+	bool x2apic; /* this CPU's LAPIC is in x2APIC mode */
 	bool online;
 	volatile struct fault fault; /* the last exception a fixup or catch absorbed */
 	struct catch_buf *catch;     /* armed by catch_run() */
 	unsigned trap_depth;
 	volatile unsigned long irqs; /* interrupts taken (all vectors) */
-	void *test;                  /* for the test's own per-CPU data */
+	void *test;		     /* for the test's own per-CPU data */
 };
 
 extern struct cpu *cpus[MAX_CPUS];
@@ -179,7 +181,7 @@ struct regs {
 	unsigned long di, si, bp, bx, dx, cx, ax;
 	unsigned long vector, error;
 	unsigned long ip, cs, flags; /* the hardware frame */
-	unsigned long sp, ss;        /* only when coming from ring 3 */
+	unsigned long sp, ss;	     /* only when coming from ring 3 */
 };
 #endif
 
@@ -195,6 +197,10 @@ typedef bool (*exc_handler_t)(struct regs *r);
 void exc_set_handler(unsigned vector, exc_handler_t fn);
 const char *exc_name(unsigned vector);
 void traps_init_cpu(void);
+#ifdef __x86_64__
+/* Every IDT gate switches to this TSS IST stack (1-7), or none (0). */
+void idt_set_ist(unsigned ist);
+#endif
 
 /* Runs fn(arg); an exception inside it (at any depth) unwinds back here.
  * Returns -1 if none happened, else the vector (details in this_cpu()->fault). */

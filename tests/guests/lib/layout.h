@@ -12,9 +12,9 @@
 #define SEL_CODE16 0x20 /* base patched by whoever uses it, limit 0xffff */
 #define SEL_DATA16 0x28 /* base 0, limit 0xffff */
 #define SEL_UCODE32 0x30
-#define SEL_UDATA 0x38 /* DPL 3: use as 0x3b */
+#define SEL_UDATA 0x38	 /* DPL 3: use as 0x3b */
 #define SEL_UCODE64 0x40 /* DPL 3: use as 0x43 */
-#define SEL_TSS 0x48     /* 16-byte 64-bit TSS descriptor, filled at run time */
+#define SEL_TSS 0x48	 /* 16-byte 64-bit TSS descriptor, filled at run time */
 #define GDT_ENTRIES 11
 #ifdef __x86_64__
 #define SEL_KCODE SEL_CODE64
@@ -34,7 +34,7 @@
 #define CR0_ET (1 << 4)
 #define CR0_NE (1 << 5)
 #define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
+#define CR0_PG 0x80000000
 #define CR4_PAE (1 << 5)
 #define CR4_OSFXSR (1 << 9)
 #define CR4_OSXMMEXCPT (1 << 10)

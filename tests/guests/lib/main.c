@@ -147,7 +147,7 @@ void guest_exit(enum ending how)
 static unsigned checks_run, checks_failed;
 static char first_failure[160];
 
-static bool vcheck(bool ok, bool enforced, const char *fmt, va_list ap)
+static bool vcheck(bool ok, int enforced, const char *fmt, va_list ap)
 {
 	char msg[160];
 
@@ -155,8 +155,8 @@ static bool vcheck(bool ok, bool enforced, const char *fmt, va_list ap)
 	checks_run++;
 	if (ok) {
 		printf("  ok:  %s\n", msg);
-	} else if (!enforced) {
-		printf("  (not enforced without Xen) %s\n", msg);
+	} else if (enforced <= 0) {
+		printf("  %s %s\n", enforced < 0 ? "(advisory)" : "(not enforced without Xen)", msg);
 	} else {
 		printf("  BAD: %s\n", msg);
 		if (!checks_failed++)
@@ -183,6 +183,17 @@ bool check_xen(bool ok, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	r = vcheck(ok, env.xen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+bool check_advisory(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = vcheck(ok, -1, fmt, ap);
 	va_end(ap);
 	return r;
 }

@@ -50,8 +50,8 @@ static bool irq_tolerant;
 volatile unsigned long irq_unexpected;
 
 static const char *const exc_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF(9)", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25",  "#26", "#27", "#HV", "#VC", "#SX", "#31",
 };
 
 const char *exc_name(unsigned vector)
@@ -89,6 +89,16 @@ void traps_init_cpu(void)
 	d.base = (uintptr_t)idt;
 	asm volatile("lidt %0" ::"m"(d));
 }
+
+#ifdef __x86_64__
+void idt_set_ist(unsigned ist)
+{
+	if (!idt_built)
+		idt_build();
+	for (unsigned v = 0; v < 256; v++)
+		idt[v].ist = (uint8_t)(ist & 7);
+}
+#endif
 
 void irq_set_handler(unsigned vector, irq_handler_t fn)
 {
@@ -129,8 +139,8 @@ static void dump_regs(const struct regs *r, unsigned long cr2)
 	       read_cr3(), read_cr4());
 #else
 	printf("  eip=%#lx cs=%#lx eflags=%#lx cr2=%#lx\n", r->ip, r->cs, r->flags, cr2);
-	printf("  eax=%#lx ebx=%#lx ecx=%#lx edx=%#lx esi=%#lx edi=%#lx ebp=%#lx\n", r->ax, r->bx, r->cx, r->dx,
-	       r->si, r->di, r->bp);
+	printf("  eax=%#lx ebx=%#lx ecx=%#lx edx=%#lx esi=%#lx edi=%#lx ebp=%#lx\n", r->ax, r->bx, r->cx, r->dx, r->si,
+	       r->di, r->bp);
 	printf("  cr0=%#lx cr3=%#lx cr4=%#lx\n", read_cr0(), read_cr3(), read_cr4());
 #endif
 }

@@ -28,7 +28,7 @@
 #define XEN_HVM_CPUID_X2APIC_VIRT (1u << 1)
 #define XEN_HVM_CPUID_IOMMU_MAPPINGS (1u << 2)
 #define XEN_HVM_CPUID_VCPU_ID_PRESENT (1u << 3) /* ebx = vcpu id */
-#define XEN_HVM_CPUID_DOMID_PRESENT (1u << 4)   /* ecx = domain id */
+#define XEN_HVM_CPUID_DOMID_PRESENT (1u << 4)	/* ecx = domain id */
 #define XEN_HVM_CPUID_EXT_DEST_ID (1u << 5)
 #define XEN_HVM_CPUID_UPCALL_VECTOR (1u << 6)
 

@@ -87,8 +87,7 @@ void hypercall_init(void)
 	env.hc_mode = direct_mode;
 }
 
-long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
-		unsigned long a5)
+long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	enum hc_mode mode = env.hc_mode;
 	unsigned long ret = nr;
