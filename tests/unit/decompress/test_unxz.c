@@ -859,7 +859,7 @@ static void test_xz_tool_unsupported(void **state)
 		{ "xz -T1 --sparc --lzma2", -XEN_EOPNOTSUPP, "unsupported filter 0x9 (SPARC BCJ)" },
 		{ "xz -T1 --x86 --delta --lzma2", -XEN_EOPNOTSUPP, "unsupported filter 0x3 (delta) at 0x10" },
 		{ "xz -T1 --format=lzma", -XEN_EOPNOTSUPP, "LZMA (.lzma)-compressed data is not supported" },
-		{ "xz -T1 --format=raw", -XEN_ENOEXEC, "not gzip or xz data: unknown magic" },
+		{ "xz -T1 --format=raw 2>/dev/null", -XEN_ENOEXEC, "not gzip or xz data: unknown magic" },
 	};
 
 	(void)state;

@@ -20,7 +20,7 @@
 #include <asm/hvm.h>
 #include <asm/page.h>
 #include <asm/pvh_build.h>
-#include <asm/pvh_tmp.h>
+#include <asm/pvh_info.h>
 
 struct load_info {
 	uint64_t entry;

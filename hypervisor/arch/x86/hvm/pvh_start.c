@@ -1,34 +1,36 @@
 /*
  * Start-of-day data for a PVH domain: glue between the builder and
- * hvm/pvh_info.c (which lays out hvm_start_info, the memory map and the
- * ACPI tables in a buffer): build them into a hypervisor buffer, copy them
- * into the guest at the layout's address.
+ * hvm/pvh_info.c, which lays out hvm_start_info, the command line, the
+ * module list, the memory map and the ACPI tables in a buffer. Built in a
+ * hypervisor buffer, then copied into the guest at PVH_INFO_GPA.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/lib.h>
-#include <hv/mm.h>
+#include <hv/xmalloc.h>
 #include <asm/hvm.h>
 #include <asm/pvh_build.h>
-#include <asm/pvh_tmp.h>
+#include <asm/pvh_info.h>
 
-int pvh_write_start_info(struct domain *d, const struct pvh_layout *l, uint64_t *start_info_gpa, char *err,
-			 size_t errlen)
+int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start_info_gpa, char *err, size_t errlen)
 {
-	/* TEMPORARY bring-up version: magic, version 1, no modules */
-	struct {
-		uint32_t magic, version, flags, nr_modules;
-		uint64_t modlist, cmdline, rsdp, memmap;
-		uint32_t memmap_entries, rsvd;
-	} si = { 0x336ec578, 1, 0, 0, 0, 0x80000 + 0x100, 0, 0, 0, 0 };
+	size_t size;
+	void *buf;
+	int rc;
 
-	(void)l;
-	if (hvm_copy_to_gpa(d, 0x80000, &si, sizeof(si)) ||
-	    hvm_copy_to_gpa(d, 0x80100, l->cmdline, strlen(l->cmdline) + 1)) {
-		snprintf(err, errlen, "cannot write the start info");
-		return -XEN_EFAULT;
+	l->info_gpa = PVH_INFO_GPA;
+	size = pvh_info_size(l);
+	buf = xzalloc_bytes(size);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory for the start info (%zu bytes)", size);
+		return -XEN_ENOMEM;
 	}
-	*start_info_gpa = 0x80000;
-	return 0;
+	rc = pvh_build_info(l, buf, size, l->info_gpa, start_info_gpa, err, errlen);
+	if (!rc && hvm_copy_to_gpa(d, l->info_gpa, buf, size)) {
+		snprintf(err, errlen, "cannot write the start info at %#llx", (unsigned long long)l->info_gpa);
+		rc = -XEN_EFAULT;
+	}
+	xfree(buf);
+	return rc;
 }

@@ -6,7 +6,7 @@
 #include <hv/domain.h>
 #include <hv/domcfg.h>
 
-/* Guest RAM below 4 GiB ends here (domain.c's hole). */
+/* Guest RAM below 4 GiB ends here (domain.c's hole; pvh_info.h agrees). */
 #define PVH_LOWMEM_END 0xf0000000ULL
 
 /* Build and leave ready to start (the caller calls domain_start). On failure
@@ -16,6 +16,10 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 /* Load an ELF image (already in hypervisor memory) into the domain. */
 int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t *entry, uint64_t *end, char *err,
 		       size_t errlen);
+struct pvh_layout;
+/* Write the start info, memory map and ACPI tables (hvm/pvh_start.c). */
+int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start_info_gpa, char *err,
+			 size_t errlen);
 struct load_info;
 int pvh_load_bzimage(struct domain *d, const void *img, size_t size, struct load_info *li, char *err,
 		     size_t errlen);
