@@ -139,7 +139,7 @@ build/test/selftest.iso: build/basalt.elf scripts/mkiso.sh
 iso: build/basalt.iso
 
 .PHONY: qemu-test
-qemu-test: deps-test all test-image build/test/selftest.iso
+qemu-test: deps-test all test-image build/test/selftest.iso guests
 	@$(MAKE) --no-print-directory CC=clang all
 	$(PYTHON) tests/qemu/run.py
 
@@ -148,6 +148,7 @@ test: deps-test
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory qemu-test || rc=1; \
+	$(MAKE) --no-print-directory guests-basalt || rc=1; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
 	exit $$rc
 
@@ -158,6 +159,18 @@ check:
 .PHONY: bench
 bench: deps-test all
 	$(PYTHON) bench/boot.py
+
+# ---------------------------------------------------------------- test guests
+# tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).
+# guests-qemu boots them directly under QEMU (what runs without Xen);
+# guests-basalt boots them as Basalt domains through scripts/run-guest.
+.PHONY: guests guests-qemu guests-basalt
+guests:
+	@$(MAKE) --no-print-directory -C tests/guests
+guests-qemu: deps-test
+	@$(MAKE) --no-print-directory -C tests/guests qemu
+guests-basalt: deps-test all
+	@$(MAKE) --no-print-directory -C tests/guests basalt
 
 # ---------------------------------------------------------------- the rest
 .PHONY: deps deps-test
@@ -178,5 +191,6 @@ help:
 	@echo "make unit       host unit tests only (cmocka, ASan, UBSan)"
 	@echo "make qemu-test  QEMU boot tests only"
 	@echo "make iso        build/basalt.iso, a GRUB rescue ISO (multiboot2)"
+	@echo "make guests     build the test guests (build/guests/*.elf); guests-qemu / guests-basalt run them"
 	@echo "make check      clang-format, cppcheck and the clang build"
 	@echo "make bench      benchmarks (see docs/bench.md)"

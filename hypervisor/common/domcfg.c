@@ -23,10 +23,10 @@
 #include <hv/errno.h>
 #include <hv/lib.h>
 
-#define VALUE_MAX 4096	 /* one decoded value (list items NUL-separated), terminators included */
-#define MAX_DEPTH 8	 /* list nesting */
-#define SHOW_MAX 48	 /* characters of user text quoted in a message */
-#define MSG_MAX 384	 /* one message */
+#define VALUE_MAX 4096	  /* one decoded value (list items NUL-separated), terminators included */
+#define MAX_DEPTH 8	  /* list nesting */
+#define SHOW_MAX 48	  /* characters of user text quoted in a message */
+#define MSG_MAX 384	  /* one message */
 #define PART_MSG_LIMIT 32 /* messages shown per domain part; the rest are counted */
 
 /* ------------------------------------------------------------------ types */
@@ -113,7 +113,7 @@ struct parser {
 	unsigned int open_lists; /* '[' not yet closed in the current value */
 	struct domcfg *d;
 	unsigned int part_errors, part_msgs;
-	const char *key;	/* the statement's key, for messages */
+	const char *key; /* the statement's key, for messages */
 	size_t key_len;
 	unsigned int key_line[NR_KEYS]; /* where each key was last set, 0 if not */
 	struct affinity aff[2];		/* cpus, cpus_soft */
@@ -798,8 +798,7 @@ static int parse_number(const char *s, int64_t *out)
 	return 0;
 }
 
-static bool get_number(struct parser *ps, unsigned int line, int64_t min, int64_t max, const char *unit,
-		       int64_t *out)
+static bool get_number(struct parser *ps, unsigned int line, int64_t min, int64_t max, const char *unit, int64_t *out)
 {
 	int rc;
 
@@ -929,8 +928,9 @@ static void apply_type(struct parser *ps, enum key_id id, unsigned int line)
 		error_value(ps, line, s, "is not supported: Basalt builds PVH domains only (type = \"pvh\")");
 		return;
 	}
-	error_value(ps, line, s, id == K_TYPE ? "is not a domain type (xl knows \"pv\", \"pvh\" and \"hvm\")" :
-						"is not a builder (xl knows \"generic\" and \"hvm\")");
+	error_value(ps, line, s,
+		    id == K_TYPE ? "is not a domain type (xl knows \"pv\", \"pvh\" and \"hvm\")"
+				 : "is not a builder (xl knows \"generic\" and \"hvm\")");
 }
 
 static void apply_action(struct parser *ps, enum key_id id, unsigned int line)
@@ -947,10 +947,10 @@ static void apply_action(struct parser *ps, enum key_id id, unsigned int line)
 		{ "coredump-destroy", DOMCFG_DESTROY, "is treated as \"destroy\" (no core dump is written)" },
 		{ "coredump-restart", DOMCFG_RESTART, "is treated as \"restart\" (no core dump is written)" },
 	};
-	enum domcfg_action *dst = id == K_ON_POWEROFF ? &ps->d->on_poweroff :
-				  id == K_ON_REBOOT   ? &ps->d->on_reboot :
-				  id == K_ON_CRASH    ? &ps->d->on_crash :
-							&ps->d->on_watchdog;
+	enum domcfg_action *dst = id == K_ON_POWEROFF ? &ps->d->on_poweroff
+				  : id == K_ON_REBOOT ? &ps->d->on_reboot
+				  : id == K_ON_CRASH  ? &ps->d->on_crash
+						      : &ps->d->on_watchdog;
 	const char *s = ps->v.buf;
 
 	if (!want_single(ps, line))
@@ -1289,8 +1289,8 @@ static void finish_affinity(struct parser *ps, enum key_id id)
 	if (!a->is_list || a->n <= ps->d->max_vcpus)
 		return;
 	msg_begin_id(ps, ps->key_line[id], true, id);
-	msg_printf(ps, "%u entries but maxvcpus is %u; the entries past vCPU %u are ignored", a->n,
-		   ps->d->max_vcpus, ps->d->max_vcpus - 1);
+	msg_printf(ps, "%u entries but maxvcpus is %u; the entries past vCPU %u are ignored", a->n, ps->d->max_vcpus,
+		   ps->d->max_vcpus - 1);
 	msg_end(ps, false);
 	for (unsigned int v = ps->d->max_vcpus; v < DOMCFG_MAX_VCPUS; v++)
 		cpumap_fill(maps[v]);
@@ -1310,8 +1310,9 @@ static void finish_memory(struct parser *ps)
 		msg_end(ps, true);
 	} else if (d->maxmem_mib > d->memory_mib) {
 		msg_begin_id(ps, line, false, K_MAXMEM);
-		msg_printf(ps, "%llu is more than memory (%llu): ballooning up is not supported yet; "
-			       "leave maxmem out or make it equal to memory",
+		msg_printf(ps,
+			   "%llu is more than memory (%llu): ballooning up is not supported yet; "
+			   "leave maxmem out or make it equal to memory",
 			   (unsigned long long)d->maxmem_mib, (unsigned long long)d->memory_mib);
 		msg_end(ps, true);
 	}
@@ -1487,13 +1488,14 @@ int domcfg_parse(const char *text, size_t len, const char *source_name, struct d
 		 unsigned int *count, void (*report)(const char *msg))
 {
 	struct parser ps;
-	const char *pos = text, *end = text + len;
+	const char *pos = text, *end;
 	unsigned int line = 1;
 
 	if (!out || !count || *count > max || (!text && len))
 		return -XEN_EINVAL;
 	if (!text)
 		return 0;
+	end = text + len;
 	memset(&ps, 0, sizeof(ps));
 	ps.source = source_name ? source_name : "config";
 	ps.report = report;

@@ -132,10 +132,12 @@ static void refill(struct inflate *z)
 	REFILL(z->in, z->in_len, z->pos, z->bitbuf, z->bitcnt, z->virt);
 }
 
-/* The input offset of the byte holding the next unconsumed bit. */
+/* The input offset of the byte holding the last bit consumed: where the bad code ends. */
 static size_t bit_offset(const struct inflate *z)
 {
-	return z->pos + z->virt - z->bitcnt / 8 - (z->bitcnt % 8 ? 1 : 0);
+	size_t consumed = (z->pos + z->virt) * 8 - z->bitcnt;
+
+	return consumed ? (consumed - 1) / 8 : 0;
 }
 
 static int truncated(struct inflate *z, const char *what)
@@ -234,7 +236,7 @@ static int huff_build(struct inflate *z, uint32_t *table, size_t cap, unsigned i
 		left = 2 * left - (int)count[l];
 		if (left < 0)
 			return dec_fail(z->e, -XEN_EINVAL,
-					"gzip: corrupt DEFLATE data before 0x%zx: over-subscribed %s code (too many "
+					"gzip: corrupt DEFLATE data at 0x%zx: over-subscribed %s code (too many "
 					"codes of %u bits)",
 					bit_offset(z), kind_name[kind], l);
 		used += count[l];
@@ -242,7 +244,7 @@ static int huff_build(struct inflate *z, uint32_t *table, size_t cap, unsigned i
 			longest = l;
 	}
 	if (left > 0 && !(kind != HUFF_CLEN && used == 1 && longest == 1) && !(kind == HUFF_DIST && used == 0))
-		return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data before 0x%zx: incomplete %s code",
+		return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: incomplete %s code",
 				bit_offset(z), kind_name[kind]);
 
 	next[1] = 0;
@@ -271,7 +273,7 @@ static int huff_build(struct inflate *z, uint32_t *table, size_t cap, unsigned i
 		if (!b)
 			continue;
 		if (off + (1u << b) > cap)
-			return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data before 0x%zx: %s code too big",
+			return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: %s code too big",
 					bit_offset(z), kind_name[kind]);
 		table[i] = E_LINK | (uint32_t)off << 16 | b << 4 | root;
 		for (unsigned int k = 0; k < (1u << b); k++)
@@ -320,9 +322,9 @@ static uint32_t decode_sym(struct inflate *z, const uint32_t *table, unsigned in
 static int bad_symbol(struct inflate *z, uint32_t e, const char *code)
 {
 	if (E_VAL(e) == 0xffff)
-		return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data before 0x%zx: no %s code matches the input",
+		return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: no %s code matches the input",
 				bit_offset(z), code);
-	return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data before 0x%zx: invalid %s symbol %u",
+	return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: invalid %s symbol %u",
 			bit_offset(z), code, E_VAL(e));
 }
 
@@ -502,7 +504,7 @@ out:
 	z->op = op;
 	if (rc)
 		return dec_fail(z->e, rc,
-				"gzip: corrupt DEFLATE data before 0x%zx: distance %zu reaches before the start of the "
+				"gzip: corrupt DEFLATE data at 0x%zx: distance %zu reaches before the start of the "
 				"member's output (0x%zx bytes so far)",
 				bit_offset(z), d, op - window);
 	return 0;

@@ -82,6 +82,25 @@ class Count:
             return "%d lines match %s, expected %d" % (got, _show(self.pat), self.n)
 
 
+class SameFreePages:
+    """Free memory after every domain is gone equals free memory before the
+    first was built: destroy/restart returns every page."""
+
+    def __call__(self, lines):
+        before = after = None
+        for ln in lines:
+            m = re.search(r"Building \d+ domains?; (\d+) pages free", ln)
+            if m:
+                before = int(m.group(1))
+            m = re.search(r"All domains have ended: .*; (\d+) pages free", ln)
+            if m:
+                after = int(m.group(1))
+        if before is None or after is None:
+            return "no free-page counts before and after the domains"
+        if before != after:
+            return "%d pages free before the domains, %d after: %d lost" % (before, after, before - after)
+
+
 class InOrder:
     """Each pattern on a line after the previous one's."""
 
@@ -173,6 +192,23 @@ def load_end(elf):
 
 # Module makers: args -> the module's bytes. Each case writes its own copies
 # into build/qemu-tests/<case>/, so parallel cases never share a file.
+
+def guest_elf(name):
+    def make(args):
+        path = os.path.join(args.guests, name)
+        with open(path, "rb") as f:
+            return f.read()
+    return make
+
+
+RESTART_CFG = b"""# rebuilt after every poweroff, 50 times, then destroyed
+name = "looper"
+kernel = "hello.elf"
+memory = 32
+on_poweroff = "restart"
+restart_limit = 50
+"""
+
 
 def empty_module(args):
     return b""
@@ -302,6 +338,13 @@ def cases(args):
                  Has(re.compile(r"module 2: ELF(32|64) x86 image")),
                  Has(re.compile(r'module 3: \[0x[0-9a-f]+-0x[0-9a-f]+\) "[^"]*garbage\.bin third"')),
                  Has("module 3: 4000 bytes of data")]),
+        # a domain rebuilt 50 times; every page comes back
+        Case("restart-50", smp=2, append="test-exit=0xf4",
+             modules=[("looper.cfg", "", lambda args: RESTART_CFG), ("hello.elf", "", guest_elf("hello.elf"))],
+             checks=[Count("(d1) VERDICT hello: PASS", 1), Count(re.compile(r"\(d\d+\) VERDICT hello: PASS"), 51),
+                     Count(re.compile(r'domain "looper": restart \d+'), 50),
+                     Has('restart limit (50) reached, destroying'),
+                     Has("All domains have ended: 51 powered off, 0 crashed"), SameFreePages()]),
         # time calibrated against the PIT when there is no HPET
         Case("pit", smp=2, extra=["-machine", "hpet=off"], checks=selftest_pass(2) + [
             Has("calibrated against the PIT")]),
@@ -457,6 +500,7 @@ def main():
     ap.add_argument("--kernel", help="default build/basalt.elf")
     ap.add_argument("--test-kernel", help="the make test-image build, default build/test/basalt.elf")
     ap.add_argument("--clang-kernel", help="the make CC=clang build, default build/clang/basalt.elf")
+    ap.add_argument("--guests", help="the test guests (make guests), default build/guests")
     ap.add_argument("--iso", help="GRUB ISO whose command line is '%s', default build/test/selftest.iso" % SELFTEST)
     ap.add_argument("--jobs", "-j", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per case (default 120)")
@@ -465,7 +509,7 @@ def main():
     # paths given are taken from where the runner was started; defaults are
     # in the tree; it works from the top of the tree
     for k, default in (("kernel", "build/basalt.elf"), ("test_kernel", "build/test/basalt.elf"),
-                         ("clang_kernel", "build/clang/basalt.elf"),
+                         ("clang_kernel", "build/clang/basalt.elf"), ("guests", "build/guests"),
                        ("iso", "build/test/selftest.iso")):
         v = getattr(args, k)
         setattr(args, k, os.path.relpath(os.path.abspath(v), ROOT) if v else default)

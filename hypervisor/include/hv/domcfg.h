@@ -32,12 +32,12 @@
 #include <hv/bitmap.h>
 #include <hv/types.h>
 
-#define DOMCFG_NAME_MAX 63	 /* [A-Za-z0-9_.-], 1 to 63 characters */
-#define DOMCFG_MODNAME_MAX 255	 /* kernel and ramdisk: a boot module's name */
-#define DOMCFG_CMDLINE_MAX 2047	 /* the composed kernel command line (Linux x86: 2048 with the NUL) */
-#define DOMCFG_MAX_VCPUS 128	 /* vcpus and maxvcpus */
-#define DOMCFG_MAX_PCPUS 256	 /* CPU numbers in cpus/cpus_soft: 0-255 */
-#define DOMCFG_MIN_MEMORY_MIB 4	 /* memory, in MiB */
+#define DOMCFG_NAME_MAX 63		 /* [A-Za-z0-9_.-], 1 to 63 characters */
+#define DOMCFG_MODNAME_MAX 255		 /* kernel and ramdisk: a boot module's name */
+#define DOMCFG_CMDLINE_MAX 2047		 /* the composed kernel command line (Linux x86: 2048 with the NUL) */
+#define DOMCFG_MAX_VCPUS 128		 /* vcpus and maxvcpus */
+#define DOMCFG_MAX_PCPUS 256		 /* CPU numbers in cpus/cpus_soft: 0-255 */
+#define DOMCFG_MIN_MEMORY_MIB 4		 /* memory, in MiB */
 #define DOMCFG_MAX_MEMORY_MIB (1u << 20) /* 1 TiB */
 #define DOMCFG_DEFAULT_MEMORY_MIB 128
 #define DOMCFG_DEFAULT_WEIGHT 256

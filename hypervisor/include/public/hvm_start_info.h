@@ -34,13 +34,13 @@
 #define XEN_HVM_MEMMAP_TYPE_PMEM 7
 
 struct hvm_start_info {
-	uint32_t magic;		 /* XEN_HVM_START_MAGIC_VALUE */
-	uint32_t version;	 /* of this structure: 0 or 1 (see above) */
-	uint32_t flags;		 /* SIF_* (public/xen.h): privileged, initial domain */
-	uint32_t nr_modules;	 /* entries at modlist_paddr */
-	uint64_t modlist_paddr;	 /* array of struct hvm_modlist_entry */
-	uint64_t cmdline_paddr;	 /* the kernel command line, NUL-terminated ASCII */
-	uint64_t rsdp_paddr;	 /* the ACPI RSDP */
+	uint32_t magic;		/* XEN_HVM_START_MAGIC_VALUE */
+	uint32_t version;	/* of this structure: 0 or 1 (see above) */
+	uint32_t flags;		/* SIF_* (public/xen.h): privileged, initial domain */
+	uint32_t nr_modules;	/* entries at modlist_paddr */
+	uint64_t modlist_paddr; /* array of struct hvm_modlist_entry */
+	uint64_t cmdline_paddr; /* the kernel command line, NUL-terminated ASCII */
+	uint64_t rsdp_paddr;	/* the ACPI RSDP */
 	/* version 1 and later */
 	uint64_t memmap_paddr;	 /* array of struct hvm_memmap_table_entry */
 	uint32_t memmap_entries; /* 0: no memory map is provided */

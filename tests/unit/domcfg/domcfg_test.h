@@ -69,19 +69,19 @@ static __attribute__((unused)) void dump_reports(void)
 		printf("  report: %s\n", reports[i]);
 }
 
-#define assert_reported(m)                                    \
-	do {                                                  \
-		if (!reported(m)) {                           \
-			dump_reports();                       \
-			fail_msg("not reported: %s", (m));    \
-		}                                             \
+#define assert_reported(m)                                 \
+	do {                                               \
+		if (!reported(m)) {                        \
+			dump_reports();                    \
+			fail_msg("not reported: %s", (m)); \
+		}                                          \
 	} while (0)
-#define assert_reported_part(m)                                  \
-	do {                                                     \
-		if (!reported_part(m)) {                         \
-			dump_reports();                          \
+#define assert_reported_part(m)                                     \
+	do {                                                        \
+		if (!reported_part(m)) {                            \
+			dump_reports();                             \
 			fail_msg("nothing reported with: %s", (m)); \
-		}                                                \
+		}                                                   \
 	} while (0)
 
 #endif

@@ -313,8 +313,7 @@ static void test_type(void **state)
 	parse_refused(MIN_CFG "type = \"pvhx\"\n", 1);
 	assert_reported("d.cfg:3: type: \"pvhx\" is not a domain type (xl knows \"pv\", \"pvh\" and \"hvm\")");
 	parse_refused(MIN_CFG "builder = \"hvm\"\n", 1);
-	assert_reported(
-		"d.cfg:3: builder: \"hvm\" is not supported: Basalt builds PVH domains only (type = \"pvh\")");
+	assert_reported("d.cfg:3: builder: \"hvm\" is not supported: Basalt builds PVH domains only (type = \"pvh\")");
 	parse_refused(MIN_CFG "builder = \"linux\"\n", 1);
 	assert_reported("d.cfg:3: builder: \"linux\" is not a builder (xl knows \"generic\" and \"hvm\")");
 	parse_refused(MIN_CFG "type = \"pv\"\ntype += \"h\"\n", 2);
@@ -714,7 +713,7 @@ static void test_syntax_errors(void **state)
 	parse_refused(MIN_CFG "extra = \"abc\n", 1);
 	assert_reported("d.cfg:3: extra: unterminated string \"\\\"abc\"");
 	parse_refused(MIN_CFG "extra = \"abc\\\"\n", 1); /* the quote is escaped */
-	parse_refused(MIN_CFG "extra = 'a\\", 1);	  /* a backslash at the very end */
+	parse_refused(MIN_CFG "extra = 'a\\", 1);	 /* a backslash at the very end */
 	/* a list never closed: one message, the rest of the part is swallowed */
 	parse_refused(MIN_CFG "cpus = [\"0\",\nmemory = 5\n", 1);
 	assert_reported("d.cfg:4: cpus: syntax error: expected a value (a \"string\", a number or a [list]), "

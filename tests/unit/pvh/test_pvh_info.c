@@ -289,6 +289,7 @@ static const struct hvm_start_info *build_and_check(const struct pvh_layout *l)
 		online += c->online_capable;
 	}
 	assert_int_equal(enabled, MIN(l->vcpus, NR_CPUS_ACPI));
+	assert_int_equal(enabled + online, ai.nr_cpus);
 	check_raw_tables(si);
 	return si;
 }
@@ -396,8 +397,9 @@ static void test_most_vcpus(void **state)
 static void test_memory_sizes(void **state)
 {
 	static const uint64_t sizes[] = {
-		4ULL << 20, 0x100000 + 4096 * 1024, PVH_LOWMEM_LIMIT - 4096, PVH_LOWMEM_LIMIT,
-		PVH_LOWMEM_LIMIT + 4096, 4ULL << 30, 1ULL << 40,
+		4ULL << 20,	  0x100000 + 4096 * 1024,  PVH_LOWMEM_LIMIT - 4096,
+		PVH_LOWMEM_LIMIT, PVH_LOWMEM_LIMIT + 4096, 4ULL << 30,
+		1ULL << 40,
 	};
 
 	(void)state;
@@ -472,8 +474,8 @@ static void refused(const struct pvh_layout *l, int rc, const char *msg)
 	const uint8_t *p = gva(0);
 
 	memset(err, 'x', sizeof(err));
-	assert_int_equal(pvh_build_info(l, gva(PVH_LOW_RAM_END), PVH_LEGACY_END - PVH_LOW_RAM_END, PVH_LOW_RAM_END,
-					&si, err, sizeof(err)),
+	assert_int_equal(pvh_build_info(l, gva(PVH_LOW_RAM_END), PVH_LEGACY_END - PVH_LOW_RAM_END, PVH_LOW_RAM_END, &si,
+					err, sizeof(err)),
 			 rc);
 	assert_int_equal(si, 77);
 	assert_non_null(memchr(err, '\0', sizeof(err)));
@@ -515,8 +517,9 @@ static void test_bad_layouts(void **state)
 
 	l = layout(64ULL << 20, 1, 1);
 	l.info_gpa = PVH_INFO_GPA + 16;
-	refused(&l, -XEN_EINVAL, "start-of-day area [0xe0010, +0x1000) is not page-aligned inside the legacy hole "
-				 "[0xa0000, 0x100000)");
+	refused(&l, -XEN_EINVAL,
+		"start-of-day area [0xe0010, +0x1000) is not page-aligned inside the legacy hole "
+		"[0xa0000, 0x100000)");
 	l.info_gpa = 0x9f000;
 	refused(&l, -XEN_EINVAL, "start-of-day area [0x9f000");
 	l.info_gpa = PVH_LEGACY_END;
@@ -536,14 +539,14 @@ static void test_bad_initrd(void **state)
 	static const struct {
 		uint64_t gpa, size;
 	} bad[] = {
-		{ 0, 4096 },				/* at 0: "not present" */
-		{ 0x9f000, 0x2000 },			/* runs into the hole */
-		{ 0xa0000, 0x1000 },			/* in the hole */
-		{ 0xf0000, 0x20000 },			/* from the hole into RAM */
-		{ (64ULL << 20) - 4096, 0x2000 },	/* past the top of RAM */
-		{ 64ULL << 20, 1 },			/* at the top of RAM */
-		{ 0x200000, ~0ULL },			/* wraps */
-		{ PVH_LOWMEM_LIMIT, 4096 },		/* in the MMIO range */
+		{ 0, 4096 },			  /* at 0: "not present" */
+		{ 0x9f000, 0x2000 },		  /* runs into the hole */
+		{ 0xa0000, 0x1000 },		  /* in the hole */
+		{ 0xf0000, 0x20000 },		  /* from the hole into RAM */
+		{ (64ULL << 20) - 4096, 0x2000 }, /* past the top of RAM */
+		{ 64ULL << 20, 1 },		  /* at the top of RAM */
+		{ 0x200000, ~0ULL },		  /* wraps */
+		{ PVH_LOWMEM_LIMIT, 4096 },	  /* in the MMIO range */
 	};
 
 	(void)state;

@@ -109,8 +109,7 @@ size_t pvh_info_size(const struct pvh_layout *l)
 	return plan(l, &a) ? a.size : 0;
 }
 
-static void add_range(struct hvm_memmap_table_entry *e, unsigned int *n, uint64_t start, uint64_t end,
-		      uint32_t type)
+static void add_range(struct hvm_memmap_table_entry *e, unsigned int *n, uint64_t start, uint64_t end, uint32_t type)
 {
 	if (end <= start)
 		return;
@@ -175,18 +174,18 @@ static int check_layout(const struct pvh_layout *l, struct area *a, char *err, s
 		return fail(err, errlen, -XEN_EINVAL, "vcpus %u, max_vcpus %u: need 1 <= vcpus <= max_vcpus <= %u",
 			    l->vcpus, l->max_vcpus, PVH_MAX_VCPUS);
 	if (!plan(l, a))
-		return fail(err, errlen, -XEN_EINVAL, "command line of %u bytes or more (at most %u)",
-			    PVH_CMDLINE_MAX, PVH_CMDLINE_MAX - 1);
+		return fail(err, errlen, -XEN_EINVAL, "command line of %u bytes or more (at most %u)", PVH_CMDLINE_MAX,
+			    PVH_CMDLINE_MAX - 1);
 	if (l->mem_bytes < PVH_MIN_MEM_BYTES || l->mem_bytes > PVH_MAX_MEM_BYTES ||
 	    !IS_ALIGNED(l->mem_bytes, (uint64_t)AREA_ALIGN))
-		return fail(err, errlen, -XEN_EINVAL,
-			    "memory size %#llx: need a multiple of 4 KiB from 4 MiB to 1 TiB",
+		return fail(err, errlen, -XEN_EINVAL, "memory size %#llx: need a multiple of 4 KiB from 4 MiB to 1 TiB",
 			    (unsigned long long)l->mem_bytes);
 	if (!IS_ALIGNED(l->info_gpa, (uint64_t)AREA_ALIGN) || l->info_gpa < PVH_LOW_RAM_END ||
 	    l->info_gpa > PVH_LEGACY_END || a->size > PVH_LEGACY_END - l->info_gpa)
-		return fail(err, errlen, -XEN_EINVAL,
-			    "start-of-day area [%#llx, +%#zx) is not page-aligned inside the legacy hole [%#llx, %#llx)",
-			    (unsigned long long)l->info_gpa, a->size, PVH_LOW_RAM_END, PVH_LEGACY_END);
+		return fail(
+			err, errlen, -XEN_EINVAL,
+			"start-of-day area [%#llx, +%#zx) is not page-aligned inside the legacy hole [%#llx, %#llx)",
+			(unsigned long long)l->info_gpa, a->size, PVH_LOW_RAM_END, PVH_LEGACY_END);
 	if (l->initrd_size) {
 		n = build_memmap(l, a->size, e);
 		if (!l->initrd_gpa || !in_ram(e, n, l->initrd_gpa, l->initrd_size))
@@ -370,8 +369,8 @@ static void write_start_info(uint8_t *base, const struct area *a, const struct p
 	memcpy(base + a->start_info, &si, sizeof(si));
 }
 
-int pvh_build_info(const struct pvh_layout *l, void *buf, size_t buf_len, uint64_t buf_gpa,
-		   uint64_t *start_info_gpa, char *err, size_t errlen)
+int pvh_build_info(const struct pvh_layout *l, void *buf, size_t buf_len, uint64_t buf_gpa, uint64_t *start_info_gpa,
+		   char *err, size_t errlen)
 {
 	struct area a;
 	uint64_t gpa;

@@ -63,8 +63,21 @@ void xstate_free(struct vcpu *v)
 	v->arch.xsave_area = NULL;
 }
 
+static inline uint64_t xgetbv(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 void xstate_save(struct vcpu *v)
 {
+	/* Take XCR0 from the CPU, not from our copy: where XSETBV is not
+	 * intercepted (QEMU's emulated SVM does not implement that
+	 * intercept) the guest sets it directly, and the CPU has checked it. */
+	if (have_xsave)
+		v->arch.xcr0 = xgetbv();
 	if (have_xsave)
 		__asm__ __volatile__("xsave64 (%0)" ::"r"(v->arch.xsave_area), "a"(~0u), "d"(~0u) : "memory");
 	else

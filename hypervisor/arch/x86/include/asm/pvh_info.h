@@ -41,17 +41,17 @@
 #include <hv/types.h>
 #include <public/hvm_start_info.h>
 
-#define PVH_LOW_RAM_END 0xa0000ULL	  /* end of the low RAM */
-#define PVH_LEGACY_END 0x100000ULL	  /* end of the legacy hole */
-#define PVH_INFO_GPA 0xe0000ULL		  /* where the builder should put the area */
-#define PVH_LOWMEM_LIMIT 0xf0000000ULL	  /* RAM below 4 GiB ends here at the latest */
-#define PVH_HIGHMEM_START 0x100000000ULL  /* RAM beyond that continues here */
-#define PVH_LAPIC_BASE 0xfee00000u	  /* in every vCPU's MADT entry set */
-#define PVH_MIN_MEM_BYTES (4ULL << 20)	  /* 4 MiB */
-#define PVH_MAX_MEM_BYTES (1ULL << 40)	  /* 1 TiB */
-#define PVH_MAX_VCPUS 512		  /* MADT entries written */
-#define PVH_CMDLINE_MAX 2048		  /* command line bytes, its NUL included (Linux x86) */
-#define PVH_MAX_MEMMAP 8		  /* memory map entries at most (6 today) */
+#define PVH_LOW_RAM_END 0xa0000ULL	 /* end of the low RAM */
+#define PVH_LEGACY_END 0x100000ULL	 /* end of the legacy hole */
+#define PVH_INFO_GPA 0xe0000ULL		 /* where the builder should put the area */
+#define PVH_LOWMEM_LIMIT 0xf0000000ULL	 /* RAM below 4 GiB ends here at the latest */
+#define PVH_HIGHMEM_START 0x100000000ULL /* RAM beyond that continues here */
+#define PVH_LAPIC_BASE 0xfee00000u	 /* in every vCPU's MADT entry set */
+#define PVH_MIN_MEM_BYTES (4ULL << 20)	 /* 4 MiB */
+#define PVH_MAX_MEM_BYTES (1ULL << 40)	 /* 1 TiB */
+#define PVH_MAX_VCPUS 512		 /* MADT entries written */
+#define PVH_CMDLINE_MAX 2048		 /* command line bytes, its NUL included (Linux x86) */
+#define PVH_MAX_MEMMAP 8		 /* memory map entries at most (6 today) */
 
 /* The APIC ID of vCPU v. The vLAPIC's ID register and CPUID (leaves 1, 0xb,
  * 0x1f) must report the same: this is the one place that decides it. */
@@ -62,14 +62,14 @@ static inline uint32_t pvh_vcpu_apic_id(unsigned int vcpu)
 
 /* What the domain builder decided (see the layout above). */
 struct pvh_layout {
-	uint64_t mem_bytes;	  /* RAM top, a multiple of 4 KiB, PVH_MIN_MEM_BYTES..PVH_MAX_MEM_BYTES */
-	unsigned int vcpus;	  /* online at boot, 1..max_vcpus */
-	unsigned int max_vcpus;	  /* 1..PVH_MAX_VCPUS */
-	const char *cmdline;	  /* kernel command line, NULL for ""; under PVH_CMDLINE_MAX bytes */
-	uint64_t initrd_gpa;	  /* where the builder put the initrd (inside RAM) */
-	uint64_t initrd_size;	  /* 0: no initrd, no module */
-	uint64_t info_gpa;	  /* the start-of-day area: page-aligned, inside [0xa0000, 0x100000) */
-	uint32_t start_flags;	  /* hvm_start_info.flags: SIF_* (public/xen.h), 0 for a plain guest */
+	uint64_t mem_bytes;	/* RAM top, a multiple of 4 KiB, PVH_MIN_MEM_BYTES..PVH_MAX_MEM_BYTES */
+	unsigned int vcpus;	/* online at boot, 1..max_vcpus */
+	unsigned int max_vcpus; /* 1..PVH_MAX_VCPUS */
+	const char *cmdline;	/* kernel command line, NULL for ""; under PVH_CMDLINE_MAX bytes */
+	uint64_t initrd_gpa;	/* where the builder put the initrd (inside RAM) */
+	uint64_t initrd_size;	/* 0: no initrd, no module */
+	uint64_t info_gpa;	/* the start-of-day area: page-aligned, inside [0xa0000, 0x100000) */
+	uint32_t start_flags;	/* hvm_start_info.flags: SIF_* (public/xen.h), 0 for a plain guest */
 };
 
 /*
@@ -88,8 +88,8 @@ size_t pvh_info_size(const struct pvh_layout *l);
  * layout is inconsistent) / -XEN_ENOSPC (the buffer does not cover the area)
  * with a one-line reason in err (always terminated when errlen > 0).
  */
-int pvh_build_info(const struct pvh_layout *l, void *buf, size_t buf_len, uint64_t buf_gpa,
-		   uint64_t *start_info_gpa, char *err, size_t errlen);
+int pvh_build_info(const struct pvh_layout *l, void *buf, size_t buf_len, uint64_t buf_gpa, uint64_t *start_info_gpa,
+		   char *err, size_t errlen);
 
 /*
  * The guest's memory map for layout l, sorted by address, without overlaps:
