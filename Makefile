@@ -157,8 +157,9 @@ check:
 	scripts/check.sh
 
 .PHONY: bench
-bench: deps-test all
+bench: deps-test all guests
 	$(PYTHON) bench/boot.py
+	$(PYTHON) bench/exits.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).

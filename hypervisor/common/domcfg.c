@@ -23,11 +23,12 @@
 #include <hv/errno.h>
 #include <hv/lib.h>
 
-#define VALUE_MAX 4096	  /* one decoded value (list items NUL-separated), terminators included */
-#define MAX_DEPTH 8	  /* list nesting */
-#define SHOW_MAX 48	  /* characters of user text quoted in a message */
-#define MSG_MAX 384	  /* one message */
-#define PART_MSG_LIMIT 32 /* messages shown per domain part; the rest are counted */
+#define VALUE_MAX 4096	   /* one decoded value (list items NUL-separated), terminators included */
+#define MAX_DEPTH 8	   /* list nesting */
+#define SHOW_MAX 48	   /* characters of user text quoted in a message */
+#define MSG_MAX 384	   /* one message */
+#define PART_MSG_LIMIT 32  /* messages shown per domain part; the rest are counted */
+#define CALL_MSG_LIMIT 256 /* messages shown per text (a module of garbage must not flood the console) */
 
 /* ------------------------------------------------------------------ types */
 
@@ -103,7 +104,9 @@ struct affinity {
 struct parser {
 	const char *source;
 	void (*report)(const char *msg);
-	int errors; /* over the whole call */
+	int errors;		    /* over the whole call */
+	unsigned int shown, hidden; /* messages over the whole call: shown, and hidden by CALL_MSG_LIMIT */
+	unsigned int first_hidden_line;
 
 	/* the part being parsed */
 	const char *p, *end; /* lexer cursor, end of the part */
@@ -123,6 +126,7 @@ struct parser {
 
 	char msg[MSG_MAX];
 	size_t msg_len;
+	unsigned int msg_line; /* the line the message names */
 };
 
 /* ------------------------------------------------------------------ keys */
@@ -378,6 +382,7 @@ static void msg_begin_key(struct parser *ps, unsigned int line, bool warning, co
 {
 	ps->msg_len = 0;
 	ps->msg[0] = '\0';
+	ps->msg_line = line;
 	msg_text(ps, ps->source, strnlen(ps->source, 256), 64);
 	msg_printf(ps, ":%u: %s", line, warning ? "warning: " : "");
 	if (key_len) {
@@ -400,14 +405,27 @@ static void msg_begin_id(struct parser *ps, unsigned int line, bool warning, enu
 	msg_begin_key(ps, line, warning, name, strlen(name));
 }
 
+/* Hand the message over, unless this text has had its share already. */
+static void emit(struct parser *ps)
+{
+	if (ps->shown < CALL_MSG_LIMIT) {
+		ps->shown++;
+		if (ps->report)
+			ps->report(ps->msg);
+		return;
+	}
+	if (!ps->hidden++)
+		ps->first_hidden_line = ps->msg_line;
+}
+
 static void msg_end(struct parser *ps, bool error)
 {
 	if (error) {
 		ps->errors++;
 		ps->part_errors++;
 	}
-	if (++ps->part_msgs <= PART_MSG_LIMIT && ps->report)
-		ps->report(ps->msg);
+	if (++ps->part_msgs <= PART_MSG_LIMIT)
+		emit(ps);
 }
 
 /* Common shapes: a plain message about the current key, as error or warning. */
@@ -1461,8 +1479,7 @@ static void parse_part(struct parser *ps, const char *start, const char *end, un
 	if (ps->part_msgs > PART_MSG_LIMIT) {
 		msg_begin_key(ps, ps->first_line, false, NULL, 0);
 		msg_printf(ps, "%u more messages about this domain not shown", ps->part_msgs - PART_MSG_LIMIT);
-		if (ps->report)
-			ps->report(ps->msg);
+		emit(ps);
 	}
 	msg_begin_key(ps, ps->first_line, false, NULL, 0);
 	msg_printf(ps, "domain ");
@@ -1471,16 +1488,15 @@ static void parse_part(struct parser *ps, const char *start, const char *end, un
 		msg_printf(ps, " ");
 	}
 	msg_printf(ps, "refused (%u error%s)", ps->part_errors, ps->part_errors == 1 ? "" : "s");
-	if (ps->report)
-		ps->report(ps->msg);
+	emit(ps);
 }
 
 /* Is [s, e) a separator line: "---" with nothing but blanks around it? */
 static bool separator_line(const char *s, const char *e)
 {
-	trim(&s, &e);
-	while (e > s && e[-1] == '\r')
+	while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
 		e--;
+	trim(&s, &e);
 	return e - s == 3 && !memcmp(s, "---", 3);
 }
 
@@ -1525,6 +1541,12 @@ int domcfg_parse(const char *text, size_t len, const char *source_name, struct d
 			break;
 		pos++;
 		line++;
+	}
+	if (ps.hidden) {
+		msg_begin_key(&ps, ps.first_hidden_line, false, NULL, 0);
+		msg_printf(&ps, "%u more messages about this text not shown (%u were)", ps.hidden, CALL_MSG_LIMIT);
+		if (ps.report)
+			ps.report(ps.msg);
 	}
 	return ps.errors;
 }

@@ -35,6 +35,19 @@ static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t
 	}
 }
 
+/* xen_version: the version sub-op (what a "null hypercall" benchmark and
+ * Linux's early Xen detection call); the rest of the sub-ops come with the
+ * full guest ABI. */
+static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case XENVER_version:
+		return (4 << 16) | 17; /* the Xen ABI version Basalt follows */
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
 static long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
 	uint32_t reason;
@@ -61,6 +74,8 @@ static long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
 {
 	switch (nr) {
+	case __HYPERVISOR_xen_version:
+		return do_xen_version(v, args[0], args[1]);
 	case __HYPERVISOR_console_io:
 		return do_console_io(v, args[0], args[1], args[2]);
 	case __HYPERVISOR_sched_op:

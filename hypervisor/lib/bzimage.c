@@ -183,8 +183,8 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 					"CONFIG_KERNEL_GZIP or CONFIG_KERNEL_XZ)",
 					other);
 		if (has_magic(xz_magic, sizeof(xz_magic), src, in_len))
-			return dec_fail(&e, -XEN_EINVAL, "xz: truncated input: %zu bytes, not even the 6-byte magic",
-					in_len);
+			return dec_fail(&e, -XEN_EINVAL, "xz: truncated input: %zu byte%s, not even the 6-byte magic",
+					in_len, in_len == 1 ? "" : "s");
 		if (has_magic(gzip_magic, sizeof(gzip_magic), src, in_len))
 			return dec_fail(&e, -XEN_EINVAL, "gzip: truncated input: 1 byte, not even the 2-byte magic");
 		return dec_fail(&e, -XEN_ENOEXEC, "not gzip or xz data: unknown magic %02x %02x %02x %02x", in_len > 0 ? src[0] : 0,

@@ -140,6 +140,12 @@ static size_t bit_offset(const struct inflate *z)
 	return consumed ? (consumed - 1) / 8 : 0;
 }
 
+/* The input offset of the byte holding the next bit: where a block or header starts. */
+static size_t next_bit_offset(const struct inflate *z)
+{
+	return ((z->pos + z->virt) * 8 - z->bitcnt) / 8;
+}
+
 static int truncated(struct inflate *z, const char *what)
 {
 	return dec_fail(z->e, -XEN_EINVAL,
@@ -354,7 +360,7 @@ static int dynamic_tables(struct inflate *z)
 {
 	unsigned int nlit, ndist, nclen, i;
 	uint8_t clen_lens[NR_CLEN] = { 0 };
-	size_t at = bit_offset(z);
+	size_t at = next_bit_offset(z);
 	int rc;
 
 	nlit = take(z, 5) + 257;
@@ -565,7 +571,7 @@ static int inflate_blocks(struct inflate *z)
 	z->bitcnt = 0;
 	z->virt = 0;
 	do {
-		size_t at = bit_offset(z);
+		size_t at = next_bit_offset(z);
 
 		final = take(z, 1);
 		type = take(z, 2);

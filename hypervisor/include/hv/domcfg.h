@@ -122,8 +122,10 @@ struct domcfg {
  * may have been written to and hold nothing meaningful.
  *
  * report may be NULL (then nothing is said). Each message is one line
- * without a trailing newline, at most about 300 characters; user text in
- * it is quoted, cut to 48 characters and has non-printable bytes escaped.
+ * without a trailing newline, under 384 characters; user text in
+ * it is cut to 48 characters and has non-printable bytes escaped. At most
+ * 32 messages are shown per domain part and 256 per call; a line says how
+ * many more there were.
  *
  * Returns the number of errors reported (warnings are not counted): 0 means
  * every domain part was accepted. -XEN_EINVAL if out or count is NULL or

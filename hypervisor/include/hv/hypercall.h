@@ -14,6 +14,8 @@ struct vcpu;
 #define __HYPERVISOR_console_io 18
 #define __HYPERVISOR_sched_op 29
 
+#define XENVER_version 0
+
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read 1
 

@@ -31,6 +31,8 @@ void expect_error_has(const void *in, size_t len, size_t cap, int rc, const char
  * fail with -XEN_ENOSPC into n - 1, and decompressed_size() must agree
  * (exactly for xz; for gzip, modulo 2^32). */
 void expect_roundtrip(const void *comp, size_t clen, const void *data, size_t n);
+/* The same without the decompressed_size() check. */
+void expect_decodes(const void *comp, size_t clen, const void *data, size_t n);
 /* Every proper prefix of comp must fail with -XEN_EINVAL (or -XEN_ENOEXEC if too short for a magic). */
 void check_truncations(const void *comp, size_t clen, size_t n);
 /* Random 1-3 bit flips; whatever decompress() says, it must not crash; when it

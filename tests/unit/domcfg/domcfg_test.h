@@ -19,7 +19,7 @@
 
 #include "harness.h"
 
-#define MAX_REPORTS 256
+#define MAX_REPORTS 512
 #define REPORT_LEN 400
 
 static char reports[MAX_REPORTS][REPORT_LEN];

@@ -182,7 +182,7 @@ static void test_separator_rules(void **state)
 	assert_int_equal(parse(MIN_CFG "----\n"), 1); /* the refusal line is not an error of its own */
 	assert_int_equal(count, 0);
 	/* CRLF around the separator, and a trailing separator without newline */
-	assert_int_equal(parse("name = \"a\"\r\nkernel = \"k\"\r\n---\r\nname = \"b\"\r\nkernel = \"k\"\r\n---"), 0);
+	assert_int_equal(parse("name = \"a\"\r\nkernel = \"k\"\r\n\t--- \r\nname = \"b\"\r\nkernel = \"k\"\r\n---"), 0);
 	assert_int_equal(count, 2);
 	assert_int_equal(nr_reports, 0);
 	/* nothing at all, blank lines, separators only */
@@ -771,6 +771,23 @@ static void test_error_flood(void **state)
 	assert_reported("d.cfg:1: domain \"a\" refused (100 errors)");
 }
 
+/* A module of garbage must not flood the console: 256 messages per text. */
+static void test_message_cap_per_text(void **state)
+{
+	static char text[4096];
+	size_t n = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < 300; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "x = 1\n---\n");
+	/* each part: x, no name, no kernel (3 errors), then its refusal line */
+	assert_int_equal(parse(text), 900);
+	assert_int_equal(count, 0);
+	assert_int_equal(nr_reports, 257);
+	assert_reported("d.cfg:127: domain refused (3 errors)"); /* the 64th part's, the last shown */
+	assert_string_equal(reports[256], "d.cfg:129: 944 more messages about this text not shown (256 were)");
+}
+
 static void test_hostile_source_name(void **state)
 {
 	unsigned int n = 0;
@@ -813,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_error_flood),
+		cmocka_unit_test(test_message_cap_per_text),
 		cmocka_unit_test(test_hostile_source_name),
 	};
 
