@@ -440,15 +440,8 @@ void domains_all_gone(void)
 
 void domain_console_input(struct domain *d, char c)
 {
-	unsigned int next = (d->con_in_prod + 1) % sizeof(d->con_in);
-
-	if (next == d->con_in_cons)
-		return; /* full: drop */
-	d->con_in[d->con_in_prod] = c;
-	d->con_in_prod = next;
-	if (!d->con_in_warned) {
-		d->con_in_warned = true;
-		printk("d%u has no console input channel yet (the PV console ring comes later); input is queued\n",
-		       d->domain_id);
-	}
+	if (console_ring_input(d, c) || d->con_in_warned)
+		return;
+	d->con_in_warned = true;
+	printk("d%u has no PV console input ring set up (or it is full); typed input is dropped\n", d->domain_id);
 }

@@ -201,6 +201,11 @@ def guest_elf(name):
     return make
 
 
+ECHO_CFG = b"""name = "echo"
+kernel = "console-ring.elf"
+cmdline = "echo=1 wait=60"
+"""
+
 RESTART_CFG = b"""# rebuilt after every poweroff, 50 times, then destroyed
 name = "looper"
 kernel = "hello.elf"
@@ -345,6 +350,15 @@ def cases(args):
                      Count(re.compile(r'domain "looper": restart \d+'), 50),
                      Has('restart limit (50) reached, destroying'),
                      Has("All domains have ended: 51 powered off, 0 crashed"), SameFreePages()]),
+        # console input: Ctrl-A three times gives d1 the focus; the line typed
+        # reaches the guest through its PV console ring and comes back
+        Case("console-input", smp=2, append="test-exit=0xf4",
+             modules=[("echo.cfg", "", lambda args: ECHO_CFG),
+                      ("console-ring.elf", "", guest_elf("console-ring.elf"))],
+             keys=[("ring: waiting for input", b"\x01\x01\x01typed text\r")],
+             checks=[InOrder("(d1) ring: hello through the PV console", "(d1) ring: waiting for input",
+                             re.compile(r'\*\*\* Switching input to d1 "echo"'),
+                             "(d1) ring: got 'typed text'", "(d1) VERDICT console-ring: PASS")]),
         # time calibrated against the PIT when there is no HPET
         Case("pit", smp=2, extra=["-machine", "hpet=off"], checks=selftest_pass(2) + [
             Has("calibrated against the PIT")]),

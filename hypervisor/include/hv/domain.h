@@ -90,8 +90,8 @@ struct domain {
 	/* console: output assembled into lines, input queued for the guest */
 	char con_line[256];
 	unsigned int con_len;
-	char con_in[256]; /* typed input not yet taken by the guest */
-	unsigned int con_in_prod, con_in_cons;
+	uint64_t con_ring_gfn; /* the PV console ring page (0: none) */
+	unsigned int con_port;  /* its event channel */
 	bool con_in_warned;
 	const struct domcfg *cfg; /* what it was built from (restart uses it) */
 	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
@@ -137,5 +137,8 @@ void dom0less_build(const struct boot_info *bi);
 struct domain *domain_next(domid_t after);
 /* A character typed while the domain has the console's input focus. */
 void domain_console_input(struct domain *d, char c);
+/* The PV console ring (common/console_ring.c). */
+void console_ring_process(struct domain *d);
+bool console_ring_input(struct domain *d, char c); /* false: no ring or full */
 
 #endif

@@ -13,6 +13,16 @@ struct vcpu;
 #define __HYPERVISOR_xen_version 17
 #define __HYPERVISOR_console_io 18
 #define __HYPERVISOR_sched_op 29
+#define __HYPERVISOR_event_channel_op 32
+#define __HYPERVISOR_hvm_op 34
+
+#define EVTCHNOP_send 4
+#define HVMOP_set_param 0
+#define HVMOP_get_param 1
+#define HVM_PARAM_CONSOLE_PFN 17
+#define HVM_PARAM_CONSOLE_EVTCHN 18
+#define HVM_NR_PARAMS 39
+#define DOMID_SELF 0x7ff0
 
 #define XENVER_version 0
 

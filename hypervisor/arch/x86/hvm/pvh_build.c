@@ -5,6 +5,7 @@
  *
  * Guest-physical layout (the memory map the guest is given says the same):
  *   [0, 0x9f000)                RAM
+ *   PVH_CONSOLE_GPA             the PV console ring page (reserved in the map)
  *   PVH_INFO_GPA ...            start info, command line, module list,
  *                               memory map, ACPI tables (reserved in the map)
  *   kernel                      where its PT_LOAD segments' p_paddr say
@@ -171,6 +172,9 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 	rc = pvh_write_start_info(d, &l, &start_info, err, errlen);
 	if (rc)
 		goto fail;
+	/* the PV console: its ring page in the reserved legacy area, port 1 */
+	d->con_ring_gfn = PVH_CONSOLE_GPA >> PAGE_SHIFT;
+	d->con_port = 1;
 	hvm_vcpu_set_pvh_entry(d->vcpu[0], (uint32_t)li.entry, (uint32_t)start_info);
 	*out = d;
 	return 0;

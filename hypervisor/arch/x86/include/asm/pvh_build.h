@@ -8,6 +8,9 @@
 
 /* Guest RAM below 4 GiB ends here (domain.c's hole; pvh_info.h agrees). */
 #define PVH_LOWMEM_END 0xf0000000ULL
+/* The PV console ring page: in [0xa0000, 0xe0000), which the memory map
+ * marks reserved (pvh_info.c) and the domain's RAM backs. */
+#define PVH_CONSOLE_GPA 0xdf000ULL
 
 /* Build and leave ready to start (the caller calls domain_start). On failure
  * nothing is left behind and err says why. */
