@@ -83,7 +83,10 @@ static bool is_pvh_kernel(const struct boot_module *m)
 
 static void report(const char *msg)
 {
-	printk(LOG_ERR "domain config: %s\n", msg);
+	if (strstr(msg, ": warning: "))
+		printk(LOG_WARN "domain config: %s\n", msg);
+	else
+		printk(LOG_ERR "domain config: %s\n", msg);
 }
 
 static struct boot_domain *boot_domains[MAX_BOOT_DOMAINS];
@@ -132,24 +135,25 @@ static void add_domain(const struct domcfg *cfg, const struct boot_info *bi)
 	boot_domains[nr_boot_domains++] = bd;
 }
 
-static void configs_from_module(const struct boot_module *m, const struct boot_info *bi)
+/* One array for every config module, so that names are unique across them
+ * (domcfg_parse checks against the entries already there). */
+static struct domcfg *parsed;
+static unsigned int nr_parsed;
+
+static void configs_from_module(const struct boot_module *m)
 {
-	enum { MAX_PER_MODULE = 16 };
-	struct domcfg *cfgs = xzalloc_array(struct domcfg, MAX_PER_MODULE);
-	unsigned int n = 0;
 	size_t len;
 	char name[64];
 	const char *b = basename_of(m->cmdline, &len);
 
-	if (!cfgs) {
+	if (!parsed)
+		parsed = xzalloc_array(struct domcfg, MAX_BOOT_DOMAINS);
+	if (!parsed) {
 		printk(LOG_ERR "domain config: out of memory\n");
 		return;
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)len, b);
-	domcfg_parse(maddr_to_virt(m->start), m->size, name, cfgs, MAX_PER_MODULE, &n, report);
-	for (unsigned int i = 0; i < n; i++)
-		add_domain(&cfgs[i], bi);
-	xfree(cfgs);
+	domcfg_parse(maddr_to_virt(m->start), m->size, name, parsed, MAX_BOOT_DOMAINS, &nr_parsed, report);
 }
 
 /* A kernel module with no configuration: defaults, and the module's command
@@ -192,8 +196,12 @@ void dom0less_build(const struct boot_info *bi)
 	for (unsigned int i = 0; i < bi->nr_modules; i++)
 		if (is_text(&bi->modules[i])) {
 			any_config = true;
-			configs_from_module(&bi->modules[i], bi);
+			configs_from_module(&bi->modules[i]);
 		}
+	for (unsigned int i = 0; i < nr_parsed; i++)
+		add_domain(&parsed[i], bi);
+	xfree(parsed);
+	parsed = NULL;
 	if (!any_config)
 		for (unsigned int i = 0; i < bi->nr_modules; i++)
 			if (is_pvh_kernel(&bi->modules[i]))

@@ -29,17 +29,17 @@ int dec_fail(const struct dec_err *e, int rc, const char *fmt, ...)
 #define BZ_SETUP_SECTS 0x1f1
 #define BZ_HEADER 0x202 /* "HdrS" */
 #define BZ_VERSION 0x206
-#define BZ_KERNEL_ALIGNMENT 0x230	/* 2.05 */
-#define BZ_RELOCATABLE 0x234		/* 2.05 */
-#define BZ_XLOADFLAGS 0x236		/* 2.12 */
-#define BZ_PAYLOAD_OFFSET 0x248		/* 2.08 */
-#define BZ_PAYLOAD_LENGTH 0x24c		/* 2.08 */
-#define BZ_PREF_ADDRESS 0x258		/* 2.10 */
-#define BZ_INIT_SIZE 0x260		/* 2.10 */
-#define BZ_HEADER_END_2_08 0x250	/* just past payload_length */
-#define BZ_HEADER_END_2_10 0x264	/* just past init_size */
+#define BZ_KERNEL_ALIGNMENT 0x230 /* 2.05 */
+#define BZ_RELOCATABLE 0x234	  /* 2.05 */
+#define BZ_XLOADFLAGS 0x236	  /* 2.12 */
+#define BZ_PAYLOAD_OFFSET 0x248	  /* 2.08 */
+#define BZ_PAYLOAD_LENGTH 0x24c	  /* 2.08 */
+#define BZ_PREF_ADDRESS 0x258	  /* 2.10 */
+#define BZ_INIT_SIZE 0x260	  /* 2.10 */
+#define BZ_HEADER_END_2_08 0x250  /* just past payload_length */
+#define BZ_HEADER_END_2_10 0x264  /* just past init_size */
 #define BZ_SECTOR 512
-#define BZ_DEFAULT_SETUP_SECTS 4	/* what setup_sects 0 means */
+#define BZ_DEFAULT_SETUP_SECTS 4 /* what setup_sects 0 means */
 #define BZ_DEFAULT_LOAD_ADDR 0x100000
 
 static uint16_t rd16(const uint8_t *p)
@@ -85,10 +85,11 @@ int bzimage_parse(const void *img, size_t size, struct bzimage_info *bi, char *e
 	sects = p[BZ_SETUP_SECTS] ? p[BZ_SETUP_SECTS] : BZ_DEFAULT_SETUP_SECTS;
 	info.setup_size = (sects + 1) * BZ_SECTOR;
 	if (info.setup_size > size)
-		return dec_fail(&e, -XEN_EINVAL,
-				"truncated bzImage: the setup code (%u sectors and the boot sector, 0x%x bytes) extends "
-				"past the image end 0x%zx",
-				sects, info.setup_size, size);
+		return dec_fail(
+			&e, -XEN_EINVAL,
+			"truncated bzImage: the setup code (%u sectors and the boot sector, 0x%x bytes) extends "
+			"past the image end 0x%zx",
+			sects, info.setup_size, size);
 	off = rd32(p + BZ_PAYLOAD_OFFSET);
 	len = rd32(p + BZ_PAYLOAD_LENGTH);
 	info.payload_offset = (uint64_t)info.setup_size + off;
@@ -139,12 +140,9 @@ static const char *other_format(const uint8_t *in, size_t len)
 		uint8_t len;
 		const char *name;
 	} formats[] = {
-		{ { 'B', 'Z', 'h' }, 3, "bzip2" },
-		{ { 0x5d, 0x00, 0x00 }, 3, "LZMA (.lzma)" },
-		{ { 0x89, 'L', 'Z', 'O' }, 4, "LZO" },
-		{ { 0x02, 0x21, 0x4c, 0x18 }, 4, "LZ4 (legacy)" },
-		{ { 0x04, 0x22, 0x4d, 0x18 }, 4, "LZ4" },
-		{ { 0x28, 0xb5, 0x2f, 0xfd }, 4, "zstd" },
+		{ { 'B', 'Z', 'h' }, 3, "bzip2" },	  { { 0x5d, 0x00, 0x00 }, 3, "LZMA (.lzma)" },
+		{ { 0x89, 'L', 'Z', 'O' }, 4, "LZO" },	  { { 0x02, 0x21, 0x4c, 0x18 }, 4, "LZ4 (legacy)" },
+		{ { 0x04, 0x22, 0x4d, 0x18 }, 4, "LZ4" }, { { 0x28, 0xb5, 0x2f, 0xfd }, 4, "zstd" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
@@ -161,6 +159,7 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 	void *ws = (void *)ROUNDUP((uintptr_t)work, WORK_ALIGN);
 	size_t len = 0;
 	const char *other;
+	uint8_t none;
 	int rc;
 
 	if (errlen)
@@ -169,6 +168,10 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 		*out_len = 0;
 	if (!work)
 		return dec_fail(&e, -XEN_EINVAL, "decompress: no workspace");
+	if (!out && out_cap)
+		return dec_fail(&e, -XEN_EINVAL, "decompress: no output buffer");
+	if (!out)
+		out = &none; /* the decoders may form out + 0, which C does not allow for NULL */
 	if (in_len == 0)
 		return dec_fail(&e, -XEN_EINVAL, "decompress: empty input");
 	if (has_magic(src, in_len, gzip_magic, sizeof(gzip_magic))) {
@@ -178,17 +181,19 @@ int decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t 
 	} else {
 		other = other_format(src, in_len);
 		if (other)
-			return dec_fail(&e, -XEN_EOPNOTSUPP,
-					"%s-compressed data is not supported (only gzip and xz; rebuild the kernel with "
-					"CONFIG_KERNEL_GZIP or CONFIG_KERNEL_XZ)",
-					other);
+			return dec_fail(
+				&e, -XEN_EOPNOTSUPP,
+				"%s-compressed data is not supported (only gzip and xz; rebuild the kernel with "
+				"CONFIG_KERNEL_GZIP or CONFIG_KERNEL_XZ)",
+				other);
 		if (has_magic(xz_magic, sizeof(xz_magic), src, in_len))
 			return dec_fail(&e, -XEN_EINVAL, "xz: truncated input: %zu byte%s, not even the 6-byte magic",
 					in_len, in_len == 1 ? "" : "s");
 		if (has_magic(gzip_magic, sizeof(gzip_magic), src, in_len))
 			return dec_fail(&e, -XEN_EINVAL, "gzip: truncated input: 1 byte, not even the 2-byte magic");
-		return dec_fail(&e, -XEN_ENOEXEC, "not gzip or xz data: unknown magic %02x %02x %02x %02x", in_len > 0 ? src[0] : 0,
-				in_len > 1 ? src[1] : 0, in_len > 2 ? src[2] : 0, in_len > 3 ? src[3] : 0);
+		return dec_fail(&e, -XEN_ENOEXEC, "not gzip or xz data: unknown magic %02x %02x %02x %02x",
+				in_len > 0 ? src[0] : 0, in_len > 1 ? src[1] : 0, in_len > 2 ? src[2] : 0,
+				in_len > 3 ? src[3] : 0);
 	}
 	if (rc == 0 && out_len)
 		*out_len = len;

@@ -60,15 +60,6 @@
 
 enum huff_kind { HUFF_CLEN, HUFF_LIT, HUFF_DIST };
 
-/* RFC 1951 3.2.5: symbols 257..285 and 0..29. */
-static const uint16_t len_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-				       31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
-static const uint8_t len_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-				       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
-static const uint16_t dist_base[30] = { 1,   2,	  3,   4,   5,	 7,    9,    13,   17,	 25,   33,   49,   65,    97,    129,
-					193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577 };
-static const uint8_t dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
-					6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
 /* The order in which a dynamic block sends the code length code's lengths. */
 static const uint8_t clen_order[NR_CLEN] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
 
@@ -111,20 +102,20 @@ static inline uint32_t load_le32(const uint8_t *p)
  * bytes at pos and after, as the eight-byte load left them; every later
  * load writes the same values there, so OR-ing is right.
  */
-#define REFILL(in, in_len, pos, bitbuf, bitcnt, virt)                              \
-	do {                                                                       \
-		if ((in_len) - (pos) >= 8) {                                       \
-			(bitbuf) |= load_le64((in) + (pos)) << (bitcnt);           \
-			(pos) += (63 - (bitcnt)) >> 3;                             \
-			(bitcnt) |= 56;                                            \
-		} else {                                                           \
-			for (; (bitcnt) <= 56; (bitcnt) += 8) {                    \
-				if ((pos) < (in_len))                              \
+#define REFILL(in, in_len, pos, bitbuf, bitcnt, virt)                                    \
+	do {                                                                             \
+		if ((in_len) - (pos) >= 8) {                                             \
+			(bitbuf) |= load_le64((in) + (pos)) << (bitcnt);                 \
+			(pos) += (63 - (bitcnt)) >> 3;                                   \
+			(bitcnt) |= 56;                                                  \
+		} else {                                                                 \
+			for (; (bitcnt) <= 56; (bitcnt) += 8) {                          \
+				if ((pos) < (in_len))                                    \
 					(bitbuf) |= (uint64_t)(in)[(pos)++] << (bitcnt); \
-				else                                               \
-					(virt)++;                                  \
-			}                                                          \
-		}                                                                  \
+				else                                                     \
+					(virt)++;                                        \
+			}                                                                \
+		}                                                                        \
 	} while (0)
 
 static void refill(struct inflate *z)
@@ -148,9 +139,8 @@ static size_t next_bit_offset(const struct inflate *z)
 
 static int truncated(struct inflate *z, const char *what)
 {
-	return dec_fail(z->e, -XEN_EINVAL,
-			"gzip: truncated input: it ends at 0x%zx, inside %s of the member at 0x%zx", z->in_len, what,
-			z->member_in);
+	return dec_fail(z->e, -XEN_EINVAL, "gzip: truncated input: it ends at 0x%zx, inside %s of the member at 0x%zx",
+			z->in_len, what, z->member_in);
 }
 
 /* Have the bits consumed so far run into the zeros past the end? */
@@ -193,20 +183,45 @@ static bool byte_align(struct inflate *z)
 
 /* -------------------------------------------------------- Huffman tables */
 
+/*
+ * RFC 1951 3.2.5's table as arithmetic. Length symbol 257 + i: i < 8 are
+ * 3 .. 10; then each group of four adds an extra bit, base 3 + (4..7 <<
+ * extra); 285 is 258. Distance symbol j: 0 .. 3 are 1 .. 4; then each pair
+ * adds an extra bit, base 1 + (2..3 << extra).
+ */
+static uint32_t length_entry(unsigned int i)
+{
+	unsigned int extra = i < 8 ? 0 : (i >> 2) - 1;
+
+	if (i == 28)
+		return (uint32_t)MAX_MATCH << 16;
+	if (i < 4)
+		return (uint32_t)(i + 3) << 16;
+	return (uint32_t)(((4 | (i & 3)) << extra) + 3) << 16 | extra << 4;
+}
+
+static uint32_t distance_entry(unsigned int j)
+{
+	unsigned int extra = j < 2 ? 0 : (j >> 1) - 1;
+
+	if (j < 2)
+		return (uint32_t)(j + 1) << 16;
+	return (uint32_t)(((2 | (j & 1)) << extra) + 1) << 16 | extra << 4;
+}
+
 /* The table entry (without its bit count) for symbol 'sym' of a code of kind 'kind'. */
 static uint32_t sym_entry(enum huff_kind kind, unsigned int sym)
 {
 	if (kind == HUFF_CLEN)
 		return (uint32_t)sym << 16;
 	if (kind == HUFF_DIST)
-		return sym < 30 ? (uint32_t)dist_base[sym] << 16 | (uint32_t)dist_extra[sym] << 4
-				: E_BAD | (uint32_t)sym << 16;
+		return sym < 30 ? distance_entry(sym) : E_BAD | (uint32_t)sym << 16;
 	if (sym < 256)
 		return E_LIT | (uint32_t)sym << 16;
 	if (sym == END_OF_BLOCK)
 		return E_EOB;
 	if (sym <= 285)
-		return (uint32_t)len_base[sym - 257] << 16 | (uint32_t)len_extra[sym - 257] << 4;
+		return length_entry(sym - 257);
 	return E_BAD | (uint32_t)sym << 16;
 }
 
@@ -330,8 +345,8 @@ static int bad_symbol(struct inflate *z, uint32_t e, const char *code)
 	if (E_VAL(e) == 0xffff)
 		return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: no %s code matches the input",
 				bit_offset(z), code);
-	return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: invalid %s symbol %u",
-			bit_offset(z), code, E_VAL(e));
+	return dec_fail(z->e, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0x%zx: invalid %s symbol %u", bit_offset(z),
+			code, E_VAL(e));
 }
 
 static int fixed_tables(struct inflate *z)
@@ -404,10 +419,11 @@ static int dynamic_tables(struct inflate *z)
 				rep = 11 + take(z, 7);
 			}
 			if (rep > nlit + ndist - i)
-				return dec_fail(z->e, -XEN_EINVAL,
-						"gzip: corrupt DEFLATE data at 0x%zx: code lengths repeat past the %u a "
-						"dynamic block declared",
-						bit_offset(z), nlit + ndist);
+				return dec_fail(
+					z->e, -XEN_EINVAL,
+					"gzip: corrupt DEFLATE data at 0x%zx: code lengths repeat past the %u a "
+					"dynamic block declared",
+					bit_offset(z), nlit + ndist);
 			while (rep--)
 				z->lens[i++] = (uint8_t)val;
 		}
@@ -416,7 +432,8 @@ static int dynamic_tables(struct inflate *z)
 	}
 	if (z->lens[END_OF_BLOCK] == 0)
 		return dec_fail(z->e, -XEN_EINVAL,
-				"gzip: corrupt DEFLATE data at 0x%zx: a dynamic block without an end-of-block code", at);
+				"gzip: corrupt DEFLATE data at 0x%zx: a dynamic block without an end-of-block code",
+				at);
 	rc = huff_build(z, z->lit, LIT_TABLE_SIZE, LIT_ROOT, z->lens, nlit, HUFF_LIT);
 	if (!rc)
 		rc = huff_build(z, z->dist, DIST_TABLE_SIZE, DIST_ROOT, z->lens + nlit, ndist, HUFF_DIST);
@@ -443,10 +460,10 @@ static int inflate_codes(struct inflate *z)
 	size_t len, d;
 	int rc = 0;
 
-#define CONSUME(nbits)               \
-	do {                         \
-		bitbuf >>= (nbits);  \
-		bitcnt -= (nbits);   \
+#define CONSUME(nbits)              \
+	do {                        \
+		bitbuf >>= (nbits); \
+		bitcnt -= (nbits);  \
 	} while (0)
 
 	for (;;) {
@@ -699,10 +716,11 @@ static int gzip_member(struct inflate *z, size_t start, size_t *end)
 		uint64_t hint;
 
 		if (gzip_size(z->in, z->in_len, &hint) == 0 && hint > z->out_cap)
-			return dec_fail(z->e, rc,
-					"gzip: output buffer too small: 0x%zx bytes, the input's last four bytes (ISIZE) "
-					"say 0x%llx",
-					z->out_cap, (unsigned long long)hint);
+			return dec_fail(
+				z->e, rc,
+				"gzip: output buffer too small: 0x%zx bytes, the input's last four bytes (ISIZE) "
+				"say 0x%llx",
+				z->out_cap, (unsigned long long)hint);
 		return dec_fail(z->e, rc, "gzip: output buffer too small: 0x%zx bytes were not enough", z->out_cap);
 	}
 	if (rc)
@@ -720,9 +738,10 @@ static int gzip_member(struct inflate *z, size_t start, size_t *end)
 				"0x%zx says 0x%08x",
 				start, size, crc, z->pos, stored);
 	if (isize != (uint32_t)size)
-		return dec_fail(z->e, -XEN_EINVAL,
-				"gzip: member at 0x%zx: decoded 0x%zx bytes, the trailer at 0x%zx says 0x%08x (mod 2^32)",
-				start, size, z->pos, isize);
+		return dec_fail(
+			z->e, -XEN_EINVAL,
+			"gzip: member at 0x%zx: decoded 0x%zx bytes, the trailer at 0x%zx says 0x%08x (mod 2^32)",
+			start, size, z->pos, isize);
 	*end = z->pos + GZ_TRAILER_SIZE;
 	return 0;
 }

@@ -26,7 +26,7 @@
 
 /* ------------------------------------------------------------------ CRCs */
 
-#define CRC32_POLY 0xedb88320u		  /* 0x04c11db7, bit-reversed */
+#define CRC32_POLY 0xedb88320u		 /* 0x04c11db7, bit-reversed */
 #define CRC64_POLY 0xc96c5795d7870f42ull /* ECMA-182, bit-reversed */
 
 static inline uint32_t get_le32(const uint8_t *p)
@@ -211,8 +211,8 @@ static unsigned int check_size(unsigned int check)
 
 static int truncated(struct xz *x, size_t at, const char *what)
 {
-	return dec_fail(x->e, -XEN_EINVAL, "xz: truncated input: it ends at 0x%zx, inside %s at 0x%zx", x->in_len,
-			what, at);
+	return dec_fail(x->e, -XEN_EINVAL, "xz: truncated input: it ends at 0x%zx, inside %s at 0x%zx", x->in_len, what,
+			at);
 }
 
 static int no_space(struct xz *x, size_t written)
@@ -240,9 +240,10 @@ static int get_vli(struct xz *x, size_t end, size_t *pos, uint64_t *val, const c
 		uint8_t b;
 
 		if (*pos >= end)
-			return *pos >= x->in_len ? truncated(x, start, what)
-						 : dec_fail(x->e, -XEN_EINVAL,
-							    "xz: %s at 0x%zx runs past the end of its header", what, start);
+			return *pos >= x->in_len
+				       ? truncated(x, start, what)
+				       : dec_fail(x->e, -XEN_EINVAL, "xz: %s at 0x%zx runs past the end of its header",
+						  what, start);
 		b = x->in[(*pos)++];
 		v |= (uint64_t)(b & 0x7f) << (7 * i);
 		if (!(b & 0x80)) {
@@ -273,71 +274,71 @@ static void lzma_reset(struct xz *x)
 #define RC_MOVE_BITS 5
 
 /* The range decoder, on the locals range, code, in and in_end of lzma_chunk(). */
-#define RC_NORMALIZE()                                \
-	do {                                          \
-		if (range < RC_TOP) {                 \
-			if (unlikely(in == in_end))   \
-				goto overrun;         \
-			range <<= 8;                  \
-			code = (code << 8) | *in++;   \
-		}                                     \
+#define RC_NORMALIZE()                              \
+	do {                                        \
+		if (range < RC_TOP) {               \
+			if (unlikely(in == in_end)) \
+				goto overrun;       \
+			range <<= 8;                \
+			code = (code << 8) | *in++; \
+		}                                   \
 	} while (0)
 
 /* Decode one bit with the adaptive probability *prob; evaluates to 0 or 1. */
-#define RC_BIT(prob)                                                            \
-	({                                                                      \
-		uint16_t *p_ = (prob);                                          \
-		uint32_t bound_;                                                \
-		unsigned int bit_;                                              \
-		RC_NORMALIZE();                                                 \
-		bound_ = (range >> RC_MODEL_BITS) * *p_;                        \
-		if (code < bound_) {                                            \
-			range = bound_;                                         \
-			*p_ += ((1u << RC_MODEL_BITS) - *p_) >> RC_MOVE_BITS;   \
-			bit_ = 0;                                               \
-		} else {                                                        \
-			range -= bound_;                                        \
-			code -= bound_;                                         \
-			*p_ -= *p_ >> RC_MOVE_BITS;                             \
-			bit_ = 1;                                               \
-		}                                                               \
-		bit_;                                                           \
+#define RC_BIT(prob)                                                          \
+	({                                                                    \
+		uint16_t *p_ = (prob);                                        \
+		uint32_t bound_;                                              \
+		unsigned int bit_;                                            \
+		RC_NORMALIZE();                                               \
+		bound_ = (range >> RC_MODEL_BITS) * *p_;                      \
+		if (code < bound_) {                                          \
+			range = bound_;                                       \
+			*p_ += ((1u << RC_MODEL_BITS) - *p_) >> RC_MOVE_BITS; \
+			bit_ = 0;                                             \
+		} else {                                                      \
+			range -= bound_;                                      \
+			code -= bound_;                                       \
+			*p_ -= *p_ >> RC_MOVE_BITS;                           \
+			bit_ = 1;                                             \
+		}                                                             \
+		bit_;                                                         \
 	})
 
 /* A bit tree of 'nbits' levels, most significant bit first: 'out' = 0 .. 2^nbits - 1. */
-#define RC_TREE(probs, nbits, out)                                  \
-	do {                                                        \
-		uint16_t *t_ = (probs);                             \
-		unsigned int m_ = 1, i_;                            \
-		for (i_ = 0; i_ < (nbits); i_++)                    \
-			m_ = (m_ << 1) | RC_BIT(&t_[m_]);           \
-		(out) = m_ - (1u << (nbits));                       \
+#define RC_TREE(probs, nbits, out)                        \
+	do {                                              \
+		uint16_t *t_ = (probs);                   \
+		unsigned int m_ = 1, i_;                  \
+		for (i_ = 0; i_ < (nbits); i_++)          \
+			m_ = (m_ << 1) | RC_BIT(&t_[m_]); \
+		(out) = m_ - (1u << (nbits));             \
 	} while (0)
 
 /* The same, least significant bit first; adds the result to 'out'. */
-#define RC_TREE_REVERSE(probs, nbits, out)                  \
-	do {                                                \
-		uint16_t *t_ = (probs);                     \
-		unsigned int m_ = 1, i_, b_;                \
-		for (i_ = 0; i_ < (nbits); i_++) {          \
-			b_ = RC_BIT(&t_[m_]);               \
-			m_ = (m_ << 1) | b_;                \
-			(out) += b_ << i_;                  \
-		}                                           \
+#define RC_TREE_REVERSE(probs, nbits, out)         \
+	do {                                       \
+		uint16_t *t_ = (probs);            \
+		unsigned int m_ = 1, i_, b_;       \
+		for (i_ = 0; i_ < (nbits); i_++) { \
+			b_ = RC_BIT(&t_[m_]);      \
+			m_ = (m_ << 1) | b_;       \
+			(out) += b_ << i_;         \
+		}                                  \
 	} while (0)
 
 /* A match length minus 2 (0 .. 271) from the length coder 'lp'. */
-#define RC_LEN(lp, pos_state, out)                                  \
-	do {                                                        \
-		if (!RC_BIT(&(lp)->choice)) {                       \
-			RC_TREE((lp)->low[pos_state], 3, out);      \
-		} else if (!RC_BIT(&(lp)->choice2)) {               \
-			RC_TREE((lp)->mid[pos_state], 3, out);      \
-			(out) += 8;                                 \
-		} else {                                            \
-			RC_TREE((lp)->high, 8, out);                \
-			(out) += 16;                                \
-		}                                                   \
+#define RC_LEN(lp, pos_state, out)                             \
+	do {                                                   \
+		if (!RC_BIT(&(lp)->choice)) {                  \
+			RC_TREE((lp)->low[pos_state], 3, out); \
+		} else if (!RC_BIT(&(lp)->choice2)) {          \
+			RC_TREE((lp)->mid[pos_state], 3, out); \
+			(out) += 8;                            \
+		} else {                                       \
+			RC_TREE((lp)->high, 8, out);           \
+			(out) += 16;                           \
+		}                                              \
 	} while (0)
 
 /*
@@ -357,8 +358,8 @@ static int lzma_chunk(struct xz *x, size_t ipos, size_t psize, uint8_t *dict, si
 	unsigned int state = x->state;
 
 	if (psize < 5)
-		return dec_fail(x->e, -XEN_EINVAL, "xz: LZMA chunk data at 0x%zx is only %zu bytes (at least 5)",
-				ipos, psize);
+		return dec_fail(x->e, -XEN_EINVAL, "xz: LZMA chunk data at 0x%zx is only %zu bytes (at least 5)", ipos,
+				psize);
 	if (in[0] != 0)
 		return dec_fail(x->e, -XEN_EINVAL,
 				"xz: corrupt LZMA chunk at 0x%zx: the range coder's first byte is 0x%02x, not 0", ipos,
@@ -490,9 +491,10 @@ static int lzma_chunk(struct xz *x, size_t ipos, size_t psize, uint8_t *dict, si
 
 	RC_NORMALIZE();
 	if (in != in_end)
-		return dec_fail(x->e, -XEN_EINVAL,
-				"xz: corrupt LZMA chunk at 0x%zx: its output is complete after 0x%zx of its 0x%zx bytes",
-				ipos, (size_t)(in - (x->in + ipos)), psize);
+		return dec_fail(
+			x->e, -XEN_EINVAL,
+			"xz: corrupt LZMA chunk at 0x%zx: its output is complete after 0x%zx of its 0x%zx bytes", ipos,
+			(size_t)(in - (x->in + ipos)), psize);
 	if (code != 0)
 		return dec_fail(x->e, -XEN_EINVAL,
 				"xz: corrupt LZMA chunk at 0x%zx: the range decoder does not finish cleanly", ipos);
@@ -540,8 +542,9 @@ static int lzma2_props(struct xz *x, size_t at, unsigned int b)
 	x->lp = b % 5;
 	x->pb = b / 5;
 	if (x->lc + x->lp > 4)
-		return dec_fail(x->e, -XEN_EINVAL, "xz: LZMA properties at 0x%zx: lc %u + lp %u exceed 4, LZMA2's limit",
-				at, x->lc, x->lp);
+		return dec_fail(x->e, -XEN_EINVAL,
+				"xz: LZMA properties at 0x%zx: lc %u + lp %u exceed 4, LZMA2's limit", at, x->lc,
+				x->lp);
 	return 0;
 }
 
@@ -568,9 +571,10 @@ static int lzma2_block(struct xz *x, size_t *ipos, size_t *opos)
 			need_dict_reset = false;
 			need_props = true;
 		} else if (need_dict_reset) {
-			return dec_fail(x->e, -XEN_EINVAL,
-					"xz: LZMA2 data at 0x%zx starts without a dictionary reset (control byte 0x%02x)",
-					ip, ctrl);
+			return dec_fail(
+				x->e, -XEN_EINVAL,
+				"xz: LZMA2 data at 0x%zx starts without a dictionary reset (control byte 0x%02x)", ip,
+				ctrl);
 		}
 
 		if (ctrl >= 0x80) {
@@ -881,8 +885,8 @@ static int verify_check(struct xz *x, size_t pos, size_t start, size_t end)
 }
 
 /* Fold one (unpadded size, uncompressed size) record into the stream's summary. */
-static void add_record(struct xz *x, uint64_t *count, uint64_t *unpadded_sum, uint64_t *uncompressed_sum,
-		       uint32_t *crc, uint64_t unpadded, uint64_t uncompressed)
+static void add_record(struct xz *x, uint64_t *count, uint64_t *unpadded_sum, uint64_t *uncompressed_sum, uint32_t *crc,
+		       uint64_t unpadded, uint64_t uncompressed)
 {
 	uint8_t rec[16];
 
@@ -918,9 +922,8 @@ static int xz_block(struct xz *x, size_t *ipos, size_t *opos)
 				"xz: block at 0x%zx: 0x%zx bytes of compressed data, its header says 0x%llx", bh, csize,
 				(unsigned long long)h.compressed);
 	if (h.uncompressed != UINT64_MAX && h.uncompressed != op - out_start)
-		return dec_fail(x->e, -XEN_EINVAL,
-				"xz: block at 0x%zx: decoded 0x%zx bytes, its header says 0x%llx", bh, op - out_start,
-				(unsigned long long)h.uncompressed);
+		return dec_fail(x->e, -XEN_EINVAL, "xz: block at 0x%zx: decoded 0x%zx bytes, its header says 0x%llx",
+				bh, op - out_start, (unsigned long long)h.uncompressed);
 	if (h.x86)
 		bcj_x86(x->out + out_start, op - out_start, h.x86_start);
 
@@ -982,16 +985,17 @@ static int xz_index(struct xz *x, size_t *ipos, size_t *size)
 		if (pos >= x->in_len)
 			return truncated(x, start, "the index");
 		if (in[pos])
-			return dec_fail(x->e, -XEN_EINVAL, "xz: the index at 0x%zx has a non-zero padding byte at 0x%zx",
-					start, pos);
+			return dec_fail(x->e, -XEN_EINVAL,
+					"xz: the index at 0x%zx has a non-zero padding byte at 0x%zx", start, pos);
 	}
 	if (x->in_len - pos < 4)
 		return truncated(x, start, "the index");
 	stored = get_le32(in + pos);
 	crc = crc32_update(&x->crc32, 0, in + start, pos - start);
 	if (crc != stored)
-		return dec_fail(x->e, -XEN_EINVAL, "xz: the index at 0x%zx: CRC32 0x%08x does not match the stored 0x%08x",
-				start, crc, stored);
+		return dec_fail(x->e, -XEN_EINVAL,
+				"xz: the index at 0x%zx: CRC32 0x%08x does not match the stored 0x%08x", start, crc,
+				stored);
 	*ipos = pos + 4;
 	*size = pos + 4 - start;
 	return 0;
@@ -1055,8 +1059,8 @@ static int xz_stream_header(struct xz *x, size_t pos)
 				"none: xz --check=crc32)",
 				pos);
 	if (x->check != XZ_CHECK_NONE && x->check != XZ_CHECK_CRC32 && x->check != XZ_CHECK_CRC64)
-		return dec_fail(x->e, -XEN_EOPNOTSUPP, "xz: stream at 0x%zx uses check type 0x%x, which is not supported",
-				pos, x->check);
+		return dec_fail(x->e, -XEN_EOPNOTSUPP,
+				"xz: stream at 0x%zx uses check type 0x%x, which is not supported", pos, x->check);
 	return 0;
 }
 

@@ -143,7 +143,8 @@ static inline void dec_copy_match(uint8_t *dst, size_t dist, size_t len, size_t 
 	if (room - len >= 8) {
 		if (dist >= 8) {
 			for (i = 0; i < len; i += 8)
-				((struct dec_unaligned64 *)(dst + i))->v = ((const struct dec_unaligned64 *)(src + i))->v;
+				((struct dec_unaligned64 *)(dst + i))->v =
+					((const struct dec_unaligned64 *)(src + i))->v;
 			return;
 		}
 		if (dist == 1) {

@@ -225,7 +225,7 @@ uint8_t *gen_text(size_t n, unsigned int seed)
 {
 	static const char *const words[] = { "the ",	 "hypervisor ", "boots ", "a ",	     "kernel ", "with ",
 					     "its ",	 "payload ",	"of ",	  "xz ",     "data\n",	"and ",
-					     "checks ",	 "every ",	"byte; ", "LZMA2 ",  "chunk ", "0x1f8b ",
+					     "checks ",	 "every ",	"byte; ", "LZMA2 ",  "chunk ",	"0x1f8b ",
 					     "window, ", "dictionary ", "match ", "literal " };
 	uint8_t *p = malloc(n ? n : 1);
 	size_t i = 0;
@@ -677,8 +677,8 @@ static unsigned int pos_state(const struct lzma_enc *e)
 void lze_literal(struct lzma_enc *e, uint8_t byte)
 {
 	unsigned int prev = e->pos ? e->hist[e->pos - 1] : 0;
-	uint16_t *probs =
-		&e->p[P_LITERAL + 0x300 * ((((unsigned int)e->pos & ((1u << e->lp) - 1)) << e->lc) + (prev >> (8 - e->lc)))];
+	uint16_t *probs = &e->p[P_LITERAL + 0x300 * ((((unsigned int)e->pos & ((1u << e->lp) - 1)) << e->lc) +
+						     (prev >> (8 - e->lc)))];
 	unsigned int sym = 1;
 
 	rc_bit(e, &e->p[P_IS_MATCH + e->state * 16 + pos_state(e)], 0);

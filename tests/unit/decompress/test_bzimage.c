@@ -140,11 +140,13 @@ static void test_bzimage_errors(void **state)
 			"not a bzImage: no \"HdrS\" boot header at offset 0x202 (the image is shorter than that)");
 	expect_bz_error(0x207, -XEN_EINVAL,
 			"truncated bzImage: the boot protocol version at 0x206 is past the image end 0x207");
-	expect_bz_error(0x260, -XEN_EINVAL,
-			"truncated bzImage: the boot protocol 2.15 setup header ends at 0x264, past the image end 0x260");
+	expect_bz_error(
+		0x260, -XEN_EINVAL,
+		"truncated bzImage: the boot protocol 2.15 setup header ends at 0x264, past the image end 0x260");
 	w16(0x206, 0x0209);
-	expect_bz_error(0x24f, -XEN_EINVAL,
-			"truncated bzImage: the boot protocol 2.09 setup header ends at 0x250, past the image end 0x24f");
+	expect_bz_error(
+		0x24f, -XEN_EINVAL,
+		"truncated bzImage: the boot protocol 2.09 setup header ends at 0x250, past the image end 0x24f");
 	w16(0x206, 0x0207);
 	expect_bz_error(IMG_SIZE, -XEN_EOPNOTSUPP,
 			"bzImage boot protocol 2.07 is too old: the payload fields need 2.08 or later");
@@ -216,8 +218,8 @@ static void test_front_end(void **state)
 		size_t len;
 		const char *name;
 	} others[] = {
-		{ "BZh91AY&SY", 10, "bzip2" },	       { "\x5d\x00\x00\x80\x00", 5, "LZMA (.lzma)" },
-		{ "\x89LZO\x00\r\n", 7, "LZO" },       { "\x02\x21\x4c\x18\x00", 5, "LZ4 (legacy)" },
+		{ "BZh91AY&SY", 10, "bzip2" },	      { "\x5d\x00\x00\x80\x00", 5, "LZMA (.lzma)" },
+		{ "\x89LZO\x00\r\n", 7, "LZO" },      { "\x02\x21\x4c\x18\x00", 5, "LZ4 (legacy)" },
 		{ "\x04\x22\x4d\x18\x64", 5, "LZ4" }, { "\x28\xb5\x2f\xfd\x00", 5, "zstd" },
 	};
 	char want[256];
@@ -232,19 +234,24 @@ static void test_front_end(void **state)
 			 others[i].name);
 		expect_error(others[i].magic, others[i].len, 16, -XEN_EOPNOTSUPP, want);
 	}
-	expect_error("\x7f" "ELF\2\1\1", 7, 16, -XEN_ENOEXEC, "not gzip or xz data: unknown magic 7f 45 4c 46");
+	expect_error("\x7f"
+		     "ELF\2\1\1",
+		     7, 16, -XEN_ENOEXEC, "not gzip or xz data: unknown magic 7f 45 4c 46");
 	expect_error("\x1f", 1, 16, -XEN_EINVAL, "gzip: truncated input: 1 byte, not even the 2-byte magic");
-	expect_error("\xfd" "7z", 3, 16, -XEN_EINVAL, "xz: truncated input: 3 bytes, not even the 6-byte magic");
+	expect_error("\xfd"
+		     "7z",
+		     3, 16, -XEN_EINVAL, "xz: truncated input: 3 bytes, not even the 6-byte magic");
 	expect_error("\xfd", 1, 16, -XEN_EINVAL, "xz: truncated input: 1 byte, not even the 6-byte magic");
 	expect_error("", 0, 16, -XEN_EINVAL, "decompress: empty input");
 	expect_error("ab", 2, 16, -XEN_ENOEXEC, "not gzip or xz data: unknown magic 61 62 00 00");
 
 	/* no workspace */
 	memset(errbuf, 0, sizeof(errbuf));
-	assert_int_equal(decompress("\x1f\x8b", 2, out, sizeof(out), &len, NULL, errbuf, sizeof(errbuf)),
-			 -XEN_EINVAL);
+	assert_int_equal(decompress("\x1f\x8b", 2, out, sizeof(out), &len, NULL, errbuf, sizeof(errbuf)), -XEN_EINVAL);
 	assert_string_equal(errbuf, "decompress: no workspace");
 	assert_int_equal(len, 0);
+	assert_int_equal(decompress("\x1f\x8b", 2, NULL, 1, &len, work, errbuf, sizeof(errbuf)), -XEN_EINVAL);
+	assert_string_equal(errbuf, "decompress: no output buffer");
 	/* no message buffer, no out_len, no output buffer for empty output */
 	assert_int_equal(decompress("\x1f\x8b", 2, out, sizeof(out), NULL, work, NULL, 0), -XEN_EINVAL);
 	{
@@ -310,8 +317,8 @@ static void test_debian_kernel(void **state)
 	if (rc)
 		fail_msg("payload: %d %s", rc, errbuf);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	print_message("  payload: 0x%zx bytes decompressed in %.2f s (%.0f MB/s, with ASan and UBSan)\n", out_len,
-		      secs, out_len / secs / 1e6);
+	print_message("  payload: 0x%zx bytes decompressed in %.2f s (%.0f MB/s, with ASan and UBSan)\n", out_len, secs,
+		      out_len / secs / 1e6);
 	assert_int_equal(out_len, usize);
 
 	rc = elf_check(out, out_len, &info, errbuf, sizeof(errbuf));

@@ -28,13 +28,15 @@ static void member(struct buf *out, struct buf *d, const void *orig, size_t n)
 	gz_member(out, d, orig, n);
 }
 
+/* The member must decode, and every prefix of it fail (when it is small enough to try them all quickly). */
 static void roundtrip_deflate(struct buf *d, const void *orig, size_t n)
 {
 	struct buf g = { 0 };
 
 	member(&g, d, orig, n);
 	expect_roundtrip(g.p, g.len, orig, n);
-	check_truncations(g.p, g.len, n);
+	if (g.len + n < 20000)
+		check_truncations(g.p, g.len, n);
 	free(g.p);
 }
 
@@ -93,10 +95,10 @@ static void test_stored_blocks(void **state)
 /* Length and distance symbols for a match (RFC 1951 3.2.5), with extra bits. */
 static void fixed_match(struct bits *w, unsigned int len, unsigned int dist)
 {
-	static const uint16_t lbase[29] = { 3,  4,  5,	6,  7,	8,  9,	10, 11,	 13,  15,  17,	19,  23, 27,
+	static const uint16_t lbase[29] = { 3,	4,  5,	6,  7,	8,  9,	10, 11,	 13,  15,  17,	19,  23, 27,
 					    31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
-	static const uint16_t dbase[30] = { 1,	 2,    3,    4,	   5,	 7,    9,    13,   17,	  25,
-					    33,	 49,   65,   97,   129,	 193,  257,  385,  513,	  769,
+	static const uint16_t dbase[30] = { 1,	  2,	3,    4,    5,	  7,	9,    13,    17,    25,
+					    33,	  49,	65,   97,   129,  193,	257,  385,   513,   769,
 					    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577 };
 	unsigned int l = 28, d = 29;
 
@@ -131,7 +133,8 @@ static void test_fixed_block(void **state)
 		out[n++] = (uint8_t)c;
 	}
 	/* every length symbol with the most extra bits, at growing distances */
-	for (unsigned int len = 3, dist = 1; len <= 258; len += len < 20 ? 1 : 13, dist = dist > 20000 ? 7 : dist * 3 + 1) {
+	for (unsigned int len = 3, dist = 1; len <= 258;
+	     len += len < 20 ? 1 : 13, dist = dist > 20000 ? 7 : dist * 3 + 1) {
 		if (dist > n)
 			dist = (unsigned int)n;
 		fixed_match(&w, len, dist);
@@ -169,7 +172,8 @@ static void test_fixed_block_errors(void **state)
 	fixed_lit(&w, 'a');
 	fixed_lit(&w, 286);
 	bits_flush(&w);
-	expect_deflate_error(&d, 1, -XEN_EINVAL, "gzip: corrupt DEFLATE data at 0xc: invalid literal/length symbol 286");
+	expect_deflate_error(&d, 1, -XEN_EINVAL,
+			     "gzip: corrupt DEFLATE data at 0xc: invalid literal/length symbol 286");
 
 	d.len = 0;
 	w = (struct bits){ &d, 0, 0 };
@@ -372,15 +376,21 @@ static void expect_header(unsigned int nlit, unsigned int ndist, const uint8_t c
 static void test_dynamic_header_errors(void **state)
 {
 	/* 257 literal/length and 1 distance lengths: EOB and one literal of 1 bit, one distance of 1 bit */
-	const struct clen_seq ok[] = { { 18, 7, 138 - 11 }, { 18, 7, 117 - 11 }, { 1, 0, 0 }, { 1, 0, 0 }, { 1, 0, 0 } };
+	const struct clen_seq ok[] = {
+		{ 18, 7, 138 - 11 }, { 18, 7, 117 - 11 }, { 1, 0, 0 }, { 1, 0, 0 }, { 1, 0, 0 }
+	};
 	const struct clen_seq rep_first[] = { { 16, 2, 0 } };
 	const struct clen_seq rep_past[] = { { 18, 7, 138 - 11 }, { 18, 7, 118 - 11 }, { 1, 0, 0 }, { 16, 2, 0 } };
-	const struct clen_seq no_eob[] = { { 1, 0, 0 }, { 1, 0, 0 }, { 18, 7, 138 - 11 }, { 18, 7, 118 - 11 }, { 1, 0, 0 } };
-	const struct clen_seq three_1bit[] = { { 18, 7, 138 - 11 }, { 18, 7, 117 - 11 }, { 1, 0, 0 }, { 1, 0, 0 },
-					       { 1, 0, 0 }, { 1, 0, 0 } };
-	const struct clen_seq two_2bit[] = { { 18, 7, 138 - 11 }, { 18, 7, 118 - 11 }, { 2, 0, 0 }, { 2, 0, 0 }, { 1, 0, 0 } };
+	const struct clen_seq no_eob[] = {
+		{ 1, 0, 0 }, { 1, 0, 0 }, { 18, 7, 138 - 11 }, { 18, 7, 118 - 11 }, { 1, 0, 0 }
+	};
+	const struct clen_seq three_1bit[] = { { 18, 7, 138 - 11 }, { 18, 7, 117 - 11 }, { 1, 0, 0 },
+					       { 1, 0, 0 },	    { 1, 0, 0 },	 { 1, 0, 0 } };
+	const struct clen_seq two_2bit[] = {
+		{ 18, 7, 138 - 11 }, { 18, 7, 118 - 11 }, { 2, 0, 0 }, { 2, 0, 0 }, { 1, 0, 0 }
+	};
 	const struct clen_seq no_dist[] = { { 18, 7, 138 - 11 }, { 18, 7, 117 - 11 }, { 1, 0, 0 },
-					    { 1, 0, 0 },	 { 0, 0, 0 },		{ 0, 0, 0 } };
+					    { 1, 0, 0 },	 { 0, 0, 0 },	      { 0, 0, 0 } };
 	uint8_t clen_over[19] = { 0 }, clen_inc[19] = { 0 };
 	struct buf d = { 0 };
 	struct bits w = { &d, 0, 0 };
@@ -413,10 +423,10 @@ static void test_dynamic_header_errors(void **state)
 		      "a dynamic block without an end-of-block code");
 	expect_header(258, 1, clen_all, three_1bit, ARRAY_SIZE(three_1bit), -XEN_EINVAL,
 		      "over-subscribed literal/length code (too many codes of 1 bits)");
-	expect_header(257, 1, clen_all, two_2bit, ARRAY_SIZE(two_2bit), -XEN_EINVAL,
-		      "incomplete literal/length code");
+	expect_header(257, 1, clen_all, two_2bit, ARRAY_SIZE(two_2bit), -XEN_EINVAL, "incomplete literal/length code");
 	clen_over[0] = clen_over[1] = clen_over[2] = 1;
-	expect_header(257, 1, clen_over, ok, 0, -XEN_EINVAL, "over-subscribed code length code (too many codes of 1 bits)");
+	expect_header(257, 1, clen_over, ok, 0, -XEN_EINVAL,
+		      "over-subscribed code length code (too many codes of 1 bits)");
 	clen_inc[1] = 1;
 	expect_header(257, 1, clen_inc, ok, 0, -XEN_EINVAL, "incomplete code length code");
 	free(d.p);
@@ -425,8 +435,8 @@ static void test_dynamic_header_errors(void **state)
 static void test_single_distance_code(void **state)
 {
 	/* one distance code of one bit: valid; its other half matches nothing */
-	const struct clen_seq seq[] = { { 0, 0, 0 }, { 1, 0, 0 }, { 18, 7, 138 - 11 }, { 18, 7, 116 - 11 }, { 2, 0, 0 },
-					{ 2, 0, 0 }, { 1, 0, 0 } };
+	const struct clen_seq seq[] = { { 0, 0, 0 }, { 1, 0, 0 }, { 18, 7, 138 - 11 }, { 18, 7, 116 - 11 },
+					{ 2, 0, 0 }, { 2, 0, 0 }, { 1, 0, 0 } };
 	struct buf d = { 0 };
 	struct bits w = { &d, 0, 0 };
 
@@ -475,7 +485,8 @@ static void test_header_fields(void **state)
 	expect_roundtrip(g.p, g.len, "hi", 2);
 	check_truncations(g.p, g.len, 2);
 
-	expect_error(g.p, 5, 16, -XEN_EINVAL, "gzip: truncated input: it ends at 0x5, inside the header of the member at 0x0");
+	expect_error(g.p, 5, 16, -XEN_EINVAL,
+		     "gzip: truncated input: it ends at 0x5, inside the header of the member at 0x0");
 	expect_error(g.p, 11, 16, -XEN_EINVAL,
 		     "gzip: truncated input: it ends at 0xb, inside the extra field of the member at 0x0");
 	expect_error(g.p, 15, 16, -XEN_EINVAL,
@@ -545,7 +556,8 @@ static void test_members_and_space(void **state)
 	expect_error(m.p, m.len - 6, 4, 0, "");
 	m.p[m.len - 6] = 0x1f;
 	m.p[m.len - 5] = 0x8b;
-	expect_error(m.p, m.len - 4, 4, -XEN_EINVAL, "gzip: truncated input: it ends at 0x42, inside the header of the member at 0x40");
+	expect_error(m.p, m.len - 4, 4, -XEN_EINVAL,
+		     "gzip: truncated input: it ends at 0x42, inside the header of the member at 0x40");
 
 	/* too small: ISIZE gives the size it needs */
 	expect_error(g.p, g.len, 1, -XEN_ENOSPC,
@@ -560,7 +572,10 @@ static void test_members_and_space(void **state)
 	assert_int_equal(decompressed_size(m.p, 19, &size), -XEN_EINVAL);
 	/* a stored block that does not fit */
 	d.len = 0;
-	put(&d, "\x01\x03\x00\xfc\xff" "abc", 8);
+	put(&d,
+	    "\x01\x03\x00\xfc\xff"
+	    "abc",
+	    8);
 	g.len = 0;
 	gz_member(&g, &d, "abc", 3);
 	expect_error(g.p, g.len, 2, -XEN_ENOSPC,
@@ -588,9 +603,12 @@ static void test_gzip_tool(void **state)
 		uint8_t *p;
 		size_t n;
 	} sets[] = {
-		{ "empty", malloc(1), 0 },	       { "one byte", (uint8_t *)strdup("x"), 1 },
-		{ "text", gen_text(300000, 4), 300000 }, { "random", gen_random(200000, 5), 200000 },
-		{ "x86 code", NULL, 0 },	       { "zeros", calloc(1, 1 << 20), 1 << 20 },
+		{ "empty", malloc(1), 0 },
+		{ "one byte", (uint8_t *)strdup("x"), 1 },
+		{ "text", gen_text(200000, 4), 200000 },
+		{ "random", gen_random(70000, 5), 70000 },
+		{ "x86 code", NULL, 0 },
+		{ "zeros", calloc(1, 1 << 20), 1 << 20 },
 	};
 
 	(void)state;
@@ -599,6 +617,7 @@ static void test_gzip_tool(void **state)
 		return;
 	}
 	sets[4].p = gen_x86(&sets[4].n);
+	sets[4].n = MIN(sets[4].n, (size_t)300000);
 	for (size_t c = 0; c < ARRAY_SIZE(cmds); c++) {
 		for (size_t d = 0; d < ARRAY_SIZE(sets); d++) {
 			size_t clen;

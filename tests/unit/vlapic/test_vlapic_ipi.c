@@ -267,7 +267,7 @@ static void test_nmi(void **state)
 	icr(0, DM_NMI | SH_ALL_BUT_SELF, 0);
 	assert_int_equal(count_mask(nmis), 0xe);
 	drain();
-	wr(1, A_SVR, 0xff); /* software-disabled: NMIs still get through */
+	wr(1, A_SVR, 0xff);					       /* software-disabled: NMIs still get through */
 	assert_int_equal(vlapic_set_base(&fake_vl[2], 0xfee00000), 0); /* globally disabled: not */
 	icr(0, DM_NMI, 0xff);
 	assert_int_equal(count_mask(nmis), 0xb);

@@ -381,8 +381,17 @@ static void test_x2apic_id_and_ldr(void **state)
 static bool msr_readable(uint32_t msr)
 {
 	switch (msr) {
-	case 0x802: case 0x803: case 0x808: case 0x80a: case 0x80d: case 0x80f:
-	case 0x828: case 0x830: case 0x838: case 0x839: case 0x83e:
+	case 0x802:
+	case 0x803:
+	case 0x808:
+	case 0x80a:
+	case 0x80d:
+	case 0x80f:
+	case 0x828:
+	case 0x830:
+	case 0x838:
+	case 0x839:
+	case 0x83e:
 		return true;
 	}
 	return (msr >= 0x810 && msr <= 0x827) || (msr >= 0x832 && msr <= 0x837);
@@ -391,7 +400,14 @@ static bool msr_readable(uint32_t msr)
 static bool msr_writable(uint32_t msr)
 {
 	switch (msr) {
-	case 0x808: case 0x80b: case 0x80f: case 0x828: case 0x830: case 0x838: case 0x83e: case 0x83f:
+	case 0x808:
+	case 0x80b:
+	case 0x80f:
+	case 0x828:
+	case 0x830:
+	case 0x838:
+	case 0x83e:
+	case 0x83f:
 		return true;
 	}
 	return msr >= 0x832 && msr <= 0x837;
@@ -436,19 +452,19 @@ static void test_x2apic_reserved_bits(void **state)
 
 	to_x2apic(0);
 	mwr(0, 0x80f, 0x1ff);
-	assert_int_equal(vlapic_msr_write(vl, 0x808, 0x100), -XEN_EINVAL);	    /* TPR */
+	assert_int_equal(vlapic_msr_write(vl, 0x808, 0x100), -XEN_EINVAL);	/* TPR */
 	assert_int_equal(vlapic_msr_write(vl, 0x808, 1ULL << 32), -XEN_EINVAL); /* high half */
-	assert_int_equal(vlapic_msr_write(vl, 0x80f, 0x11ff), -XEN_EINVAL);	    /* EOI-bcast suppr. */
-	assert_int_equal(vlapic_msr_write(vl, 0x80b, 1), -XEN_EINVAL);	    /* EOI: only 0 */
-	assert_int_equal(vlapic_msr_write(vl, 0x828, 1), -XEN_EINVAL);	    /* ESR: only 0 */
-	assert_int_equal(vlapic_msr_write(vl, 0x832, 0x1000), -XEN_EINVAL);	    /* delivery status */
-	assert_int_equal(vlapic_msr_write(vl, 0x832, 0x60000), -XEN_EINVAL);    /* timer mode 3 */
-	assert_int_equal(vlapic_msr_write(vl, 0x835, 0x4000), -XEN_EINVAL);	    /* remote IRR */
-	assert_int_equal(vlapic_msr_write(vl, 0x837, 0x700), -XEN_EINVAL);	    /* error: no mode */
-	assert_int_equal(vlapic_msr_write(vl, 0x83e, 0x4), -XEN_EINVAL);	    /* TDCR */
-	assert_int_equal(vlapic_msr_write(vl, 0x83f, 0x140), -XEN_EINVAL);	    /* SELF IPI */
-	assert_int_equal(vlapic_msr_write(vl, 0x830, 0x1040), -XEN_EINVAL);	    /* ICR bit 12 */
-	assert_int_equal(vlapic_msr_write(vl, 0x830, 0x100040), -XEN_EINVAL);   /* ICR bit 20 */
+	assert_int_equal(vlapic_msr_write(vl, 0x80f, 0x11ff), -XEN_EINVAL);	/* EOI-bcast suppr. */
+	assert_int_equal(vlapic_msr_write(vl, 0x80b, 1), -XEN_EINVAL);		/* EOI: only 0 */
+	assert_int_equal(vlapic_msr_write(vl, 0x828, 1), -XEN_EINVAL);		/* ESR: only 0 */
+	assert_int_equal(vlapic_msr_write(vl, 0x832, 0x1000), -XEN_EINVAL);	/* delivery status */
+	assert_int_equal(vlapic_msr_write(vl, 0x832, 0x60000), -XEN_EINVAL);	/* timer mode 3 */
+	assert_int_equal(vlapic_msr_write(vl, 0x835, 0x4000), -XEN_EINVAL);	/* remote IRR */
+	assert_int_equal(vlapic_msr_write(vl, 0x837, 0x700), -XEN_EINVAL);	/* error: no mode */
+	assert_int_equal(vlapic_msr_write(vl, 0x83e, 0x4), -XEN_EINVAL);	/* TDCR */
+	assert_int_equal(vlapic_msr_write(vl, 0x83f, 0x140), -XEN_EINVAL);	/* SELF IPI */
+	assert_int_equal(vlapic_msr_write(vl, 0x830, 0x1040), -XEN_EINVAL);	/* ICR bit 12 */
+	assert_int_equal(vlapic_msr_write(vl, 0x830, 0x100040), -XEN_EINVAL);	/* ICR bit 20 */
 	assert_int_equal(vlapic_msr_write(vl, 0x838, 1ULL << 32), -XEN_EINVAL);
 	assert_int_equal(irr_mask(0x40), 0);
 	assert_int_equal(mrd(0, 0x808), 0);

@@ -39,6 +39,8 @@ static void test_oneshot(void **state)
 	assert_int_equal(rd(0, A_TMCCT), 900);
 	harness_now = T0 + 15999;
 	assert_int_equal(rd(0, A_TMCCT), 1);
+	harness_now = T0 + 16000; /* expired, the handler has not run yet */
+	assert_int_equal(rd(0, A_TMCCT), 0);
 	assert_int_equal(rd(0, A_TMICT), 1000);
 	fire_timer(0, 0);
 	assert_true(irr(0, 0x30));
@@ -134,7 +136,7 @@ static void test_masked_does_not_raise(void **state)
 	assert_false(irr(1, 0x60));
 	assert_int_equal(kicks[1], 0);
 	assert_true(timer_is_active(tmr_of(1))); /* still counting */
-	wr(1, A_LVTT, PERIODIC | 0x60);	  /* unmasking does not stop it */
+	wr(1, A_LVTT, PERIODIC | 0x60);		 /* unmasking does not stop it */
 	assert_true(timer_is_active(tmr_of(1)));
 	fire_timer(1, 0);
 	assert_true(irr(1, 0x60));
@@ -162,6 +164,7 @@ static void test_tsc_deadline(void **state)
 	wr(0, A_LVTT, TSC_DEADLINE | 0xd1);
 	wr(0, A_TMICT, 1000); /* ignored in TSC-deadline mode */
 	assert_false(timer_is_active(tmr_of(0)));
+	assert_int_equal(rd(0, A_TMICT), 0);
 	assert_int_equal(rd(0, A_TMCCT), 0);
 	vlapic_set_tsc_deadline(vl, 5000000);
 	assert_true(timer_is_active(tmr_of(0)));

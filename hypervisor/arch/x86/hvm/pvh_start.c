@@ -21,6 +21,8 @@ int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start
 
 	l->info_gpa = PVH_INFO_GPA;
 	size = pvh_info_size(l);
+	if (!size) /* the builder says what is wrong with the layout */
+		return pvh_build_info(l, NULL, 0, l->info_gpa, start_info_gpa, err, errlen) ?: -XEN_EINVAL;
 	buf = xzalloc_bytes(size);
 	if (!buf) {
 		snprintf(err, errlen, "out of memory for the start info (%zu bytes)", size);

@@ -203,6 +203,7 @@ static uint32_t ppr_locked(const struct vlapic *vl)
 /* ---------------------------------------------------------------- acceptance */
 
 static bool error_locked(struct vlapic *vl, uint32_t bits);
+static void reset_locked(struct vlapic *vl);
 
 /* Accept a vector into the IRR; true if the vCPU should be kicked. */
 static bool accept_locked(struct vlapic *vl, unsigned int vector, bool level)
@@ -296,8 +297,6 @@ static uint32_t current_count_locked(const struct vlapic *vl)
 		elapsed = 0;
 	if (timer_mode(vl) == TIMER_PERIODIC)
 		elapsed %= vl->timer_period;
-	else if (elapsed >= vl->timer_period)
-		return 0;
 	ticks = (uint64_t)elapsed / timer_divisor(vl);
 	return ticks >= initial ? 0 : initial - (uint32_t)ticks;
 }
@@ -384,12 +383,12 @@ static bool ipi_matches(struct vlapic *t, const struct vl_ipi *ipi)
 	return m;
 }
 
+/* INIT: reset the registers and wait for a SIPI; the env holds the vCPU. */
 static void deliver_init(struct vlapic *t)
 {
-	unsigned long flags;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
 
-	vlapic_reset(t);
-	flags = spin_lock_irqsave(&t->lock);
+	reset_locked(t);
 	t->sipi_pending_init = true;
 	spin_unlock_irqrestore(&t->lock, flags);
 	t->env->init_ipi(t->vcpu);

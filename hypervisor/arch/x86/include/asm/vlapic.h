@@ -2,9 +2,10 @@
  * The virtual local APIC of a vCPU (arch/x86/hvm/vlapic.c): x2APIC (MSRs
  * 0x800-0x8ff) and xAPIC (MMIO page at the APIC base, 0xFEE00000 at reset)
  * modes; timer one-shot, periodic and TSC-deadline; IPIs through the ICR
- * (fixed, lowest priority delivered to the lowest-numbered matching APIC,
- * NMI, INIT, SIPI; shorthands self, all, all-but-self; physical and logical
- * destinations); EOI, TPR, PPR; the IRR/ISR/TMR bit arrays.
+ * (fixed; lowest priority, delivered to the lowest-numbered matching APIC
+ * that is software-enabled; NMI, INIT, SIPI; shorthands self, all,
+ * all-but-self; physical and logical destinations); EOI, TPR, PPR; the
+ * IRR/ISR/TMR bit arrays.
  *
  * The virtual APIC timer counts at 1 GHz before its divider (one tick per
  * ns of system time). Only the base 0xFEE00000 is accepted in the APIC base
@@ -38,7 +39,7 @@ struct vlapic;
 
 struct vlapic_env {
 	s_time_t (*now)(void);
-	uint64_t (*guest_tsc)(struct vcpu *v);                        /* the vCPU's TSC now */
+	uint64_t (*guest_tsc)(struct vcpu *v);			     /* the vCPU's TSC now */
 	s_time_t (*tsc_to_time)(struct vcpu *v, uint64_t guest_tsc); /* system time of a guest TSC value */
 	uint64_t (*tsc_khz)(void);
 	/* an interrupt became pending for v: wake it / make it exit soon */
@@ -65,14 +66,14 @@ struct vlapic {
 	const struct vlapic_env *env;
 	spinlock_t lock;
 	uint64_t apic_base_msr; /* MSR 0x1b: base, enable (bit 11), x2APIC (bit 10), BSP (bit 8) */
-	uint32_t regs[1024];    /* the 4 KiB register page, xAPIC layout */
+	uint32_t regs[1024];	/* the 4 KiB register page, xAPIC layout */
 	struct timer timer;
-	s_time_t timer_period;   /* periodic mode: ns per period */
-	s_time_t timer_start;    /* when the current count started */
-	uint64_t tsc_deadline;   /* TSC-deadline mode: guest TSC value, 0 = disarmed */
-	bool sipi_pending_init;  /* INIT received, waiting for SIPI */
-	uint32_t apic_id;        /* fixed at vlapic_init (xAPIC mode shows the low 8 bits) */
-	uint32_t esr_pending;    /* errors since the last ESR write (ESR shows them after the next) */
+	s_time_t timer_period;	/* periodic mode: ns per period */
+	s_time_t timer_start;	/* when the current count started */
+	uint64_t tsc_deadline;	/* TSC-deadline mode: guest TSC value, 0 = disarmed */
+	bool sipi_pending_init; /* INIT received, waiting for SIPI */
+	uint32_t apic_id;	/* fixed at vlapic_init (xAPIC mode shows the low 8 bits) */
+	uint32_t esr_pending;	/* errors since the last ESR write (ESR shows them after the next) */
 };
 
 /* Set up at vCPU creation (vcpu_id gives the APIC id; APIC id 0 is the BSP);
