@@ -173,8 +173,8 @@ static void default_config(const struct boot_module *m, const struct boot_info *
 	while (*args == ' ')
 		args++;
 	/* through the parser, so a default domain is exactly a config one */
-	snprintf(text, sizeof(text), "name = \"%.*s\"\nkernel = \"%.*s\"\ncmdline = \"%s\"\n", (int)MIN(len, 60),
-		 b, (int)len, b, args);
+	snprintf(text, sizeof(text), "name = \"%.*s\"\nkernel = \"%.*s\"\ncmdline = \"%s\"\n", (int)MIN(len, 60), b,
+		 (int)len, b, args);
 	for (char *p = text + 8; *p && *p != '"'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
 		      *p == '_' || *p == '.'))

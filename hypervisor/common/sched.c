@@ -24,7 +24,7 @@
 struct sched_pcpu {
 	spinlock_t lock;
 	struct vcpu *head, *tail; /* runnable, waiting */
-	struct vcpu *curr;        /* loaded on this pCPU; NULL = idle */
+	struct vcpu *curr;	  /* loaded on this pCPU; NULL = idle */
 	struct timer slice;
 	bool yield;
 	bool slice_over;
@@ -198,9 +198,9 @@ static void schedule(void)
 	}
 	sp->curr = next;
 	if (prev && prev != next)
-		vcpu_set_runstate(prev, runnable(prev) ? RUNSTATE_runnable
-						       : test_bit(VPF_blocked, &prev->pause_flags) ? RUNSTATE_blocked
-												  : RUNSTATE_offline);
+		vcpu_set_runstate(prev, runnable(prev)				    ? RUNSTATE_runnable
+					: test_bit(VPF_blocked, &prev->pause_flags) ? RUNSTATE_blocked
+										    : RUNSTATE_offline);
 	if (next && next != prev)
 		vcpu_set_runstate(next, RUNSTATE_running);
 	spin_unlock_irqrestore(&sp->lock, flags);

@@ -91,9 +91,9 @@ struct domain {
 	char con_line[256];
 	unsigned int con_len;
 	uint64_t con_ring_gfn; /* the PV console ring page (0: none) */
-	unsigned int con_port;  /* its event channel */
+	unsigned int con_port; /* its event channel */
 	bool con_in_warned;
-	const struct domcfg *cfg; /* what it was built from (restart uses it) */
+	const struct domcfg *cfg;	/* what it was built from (restart uses it) */
 	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
 	struct domain *next_in_list;
 	struct arch_domain arch;
@@ -113,7 +113,7 @@ extern spinlock_t domlist_lock;
 int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out);
 /* Memory: allocate 'pages' pages in the largest chunks possible. */
 int domain_alloc_memory(struct domain *d, unsigned long pages);
-void domain_start(struct domain *d);  /* vCPU 0 up, state running */
+void domain_start(struct domain *d); /* vCPU 0 up, state running */
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Crash the domain for bad behaviour; the message says why. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);

@@ -15,11 +15,11 @@ void sched_cpu_init(unsigned int cpu);
 /* Pick the pCPU for a new vCPU (least loaded that affinity allows). */
 unsigned int sched_place_vcpu(const struct vcpu *v, const cpumask_t *affinity);
 void sched_unplace_vcpu(const struct vcpu *v);
-void vcpu_wake(struct vcpu *v);   /* make runnable if no pause flag is left */
-void vcpu_sleep(struct vcpu *v);  /* taken off its CPU (a flag was set) */
-void vcpu_yield(void);            /* current vCPU: go to the back of the queue */
-void vcpu_block(void);            /* current vCPU: block until woken */
-void vcpu_kick(struct vcpu *v);   /* make it notice a pending interrupt soon */
+void vcpu_wake(struct vcpu *v);	 /* make runnable if no pause flag is left */
+void vcpu_sleep(struct vcpu *v); /* taken off its CPU (a flag was set) */
+void vcpu_yield(void);		 /* current vCPU: go to the back of the queue */
+void vcpu_block(void);		 /* current vCPU: block until woken */
+void vcpu_kick(struct vcpu *v);	 /* make it notice a pending interrupt soon */
 void vcpu_set_runstate(struct vcpu *v, int state);
 /* The per-pCPU loop: softirqs, then run the current vCPU or halt. */
 __noreturn void sched_loop(void);

@@ -87,15 +87,15 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
 		if (!vlapic_enabled(&v->arch.vlapic))
 			*d &= ~(1u << 9);
 		break;
-	case 5: /* MONITOR/MWAIT */
-	case 6: /* thermal and power */
+	case 5:	  /* MONITOR/MWAIT */
+	case 6:	  /* thermal and power */
 	case 0xa: /* architectural PMU */
 		*a = *b = *c = *d = 0;
 		break;
 	case 7:
 		if (sub == 0) {
 			*b &= ~((1u << 2) | (1u << 12) | (1u << 15) | (1u << 25)); /* SGX PQM PQE PT */
-			*c &= ~(1u << 5);                                         /* WAITPKG */
+			*c &= ~(1u << 5);					   /* WAITPKG */
 		}
 		break;
 	case 0xb: /* topology: every vCPU a core of one package */
@@ -159,7 +159,7 @@ static int write_hypercall_page(struct vcpu *v, uint64_t val)
 		s[0] = 0xb8; /* mov $nr, %eax */
 		memcpy(s + 1, &nr, 4);
 		s[5] = 0x0f, s[6] = 0x01, s[7] = 0xd9; /* vmmcall */
-		s[8] = 0xc3;                           /* ret */
+		s[8] = 0xc3;			       /* ret */
 	}
 	if (hvm_copy_to_gpa(v->domain, gpa, page, sizeof(page)))
 		return -XEN_EINVAL;
@@ -195,9 +195,9 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case XEN_HYPERCALL_MSR:
 		*val = 0;
 		return 0;
-	case 0x179: /* MCG_CAP: no machine-check banks */
-	case 0x17a: /* MCG_STATUS */
-	case 0x8b:  /* microcode patch level */
+	case 0x179:	 /* MCG_CAP: no machine-check banks */
+	case 0x17a:	 /* MCG_STATUS */
+	case 0x8b:	 /* microcode patch level */
 	case 0xc0010015: /* AMD HWCR */
 	case 0xc0011029: /* AMD DE_CFG */
 		*val = 0;
@@ -241,10 +241,10 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return 0;
 	case XEN_HYPERCALL_MSR:
 		return write_hypercall_page(v, val);
-	case 0x17a:      /* MCG_STATUS */
-	case 0xc0010015: /* HWCR */
-	case 0xc0011029: /* DE_CFG */
-		return 0;   /* accepted, no effect */
+	case 0x17a:	  /* MCG_STATUS */
+	case 0xc0010015:  /* HWCR */
+	case 0xc0011029:  /* DE_CFG */
+		return 0; /* accepted, no effect */
 	default:
 		return -XEN_EINVAL;
 	}

@@ -165,23 +165,24 @@ int p2m_unmap(struct domain *d, gfn_t gfn, unsigned int order)
 
 mfn_t p2m_lookup(struct domain *d, gfn_t gfn, unsigned int *access)
 {
-	uint64_t g = gfn_x(gfn), e = 0;
+	uint64_t g = gfn_x(gfn), e = 0, span = 1; /* pages the entry found maps */
 	const uint64_t *t;
-	int l;
 
 	if (!d->arch.p2m_root || g >> 40)
 		return INVALID_MFN;
 	t = maddr_to_virt(d->arch.p2m_root);
-	for (l = 4; l >= 1; l--) {
+	for (int l = 4; l >= 1; l--) {
 		e = READ_ONCE(t[(g >> (9 * (l - 1))) & 511]);
 		if (!(e & NPT_P))
 			return INVALID_MFN;
-		if (l == 1 || (e & NPT_PS))
+		if (l == 1 || (e & NPT_PS)) {
+			span = 1ULL << (9 * (l - 1));
 			break;
+		}
 		t = maddr_to_virt(e & NPT_ADDR);
 	}
 	if (access)
 		*access = P2M_R | ((e & NPT_RW) ? P2M_W : 0) | ((e & NPT_NX) ? 0 : P2M_X);
 	/* inside a large page: add the offset of gfn within it */
-	return _mfn(((e & NPT_ADDR & ~NPT_PS) >> 12) + (g & ((1ULL << (9 * (l - 1))) - 1)));
+	return _mfn(((e & NPT_ADDR) >> 12) + (g & (span - 1)));
 }

@@ -52,19 +52,23 @@ static int load_segments(struct domain *d, const uint8_t *img, const struct elf_
 		if (ei->is64) {
 			const struct elf64_phdr *p = (const void *)ph;
 
-			type = p->p_type, off = p->p_offset, paddr = p->p_paddr, filesz = p->p_filesz, memsz = p->p_memsz;
+			type = p->p_type, off = p->p_offset, paddr = p->p_paddr, filesz = p->p_filesz,
+			memsz = p->p_memsz;
 		} else {
 			const struct elf32_phdr *p = (const void *)ph;
 
-			type = p->p_type, off = p->p_offset, paddr = p->p_paddr, filesz = p->p_filesz, memsz = p->p_memsz;
+			type = p->p_type, off = p->p_offset, paddr = p->p_paddr, filesz = p->p_filesz,
+			memsz = p->p_memsz;
 		}
 		if (type != ELF_PT_LOAD || !memsz)
 			continue;
 		if (paddr < MB(1) || paddr + memsz > MIN(ram, (uint64_t)PVH_LOWMEM_END)) {
 			snprintf(err, errlen,
-				 "segment %u at [%#llx-%#llx) does not fit the domain's RAM below %#llx (memory = %llu MiB)",
+				 "segment %u at [%#llx-%#llx) does not fit the domain's RAM below %#llx (memory = %llu "
+				 "MiB)",
 				 i, (unsigned long long)paddr, (unsigned long long)(paddr + memsz),
-				 (unsigned long long)MIN(ram, (uint64_t)PVH_LOWMEM_END), (unsigned long long)(ram >> 20));
+				 (unsigned long long)MIN(ram, (uint64_t)PVH_LOWMEM_END),
+				 (unsigned long long)(ram >> 20));
 			return -XEN_ENOMEM;
 		}
 		/* RAM is already zeroed: only the file bytes need copying */
@@ -152,7 +156,8 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 	if (ramdisk) {
 		initrd_gpa = ROUNDUP(li.kernel_end, MB(2));
 		if (initrd_gpa + ramdisk->size > MIN(d->arch.guest_ram_bytes, (uint64_t)PVH_LOWMEM_END)) {
-			snprintf(err, errlen, "the ramdisk (%llu KiB) does not fit in RAM above the kernel (memory = %llu MiB)",
+			snprintf(err, errlen,
+				 "the ramdisk (%llu KiB) does not fit in RAM above the kernel (memory = %llu MiB)",
 				 (unsigned long long)(ramdisk->size >> 10), (unsigned long long)cfg->memory_mib);
 			rc = -XEN_ENOMEM;
 			goto fail;

@@ -68,7 +68,7 @@ static void msrpm_passthrough(uint32_t msr)
 	else
 		return;
 	bit = msr * 2; /* read bit, then write bit */
-	pm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+	pm[base + bit / 8] &= (uint8_t) ~(3u << (bit % 8));
 }
 
 static int svm_global_init(void)
@@ -173,9 +173,9 @@ int hvm_vcpu_create(struct vcpu *v)
 		v->arch.vmcb = NULL;
 		return -XEN_ENOMEM;
 	}
-	vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_CPUID |
-			    INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA | INTERCEPT1_IOIO |
-			    INTERCEPT1_MSR | INTERCEPT1_TASK_SWITCH | INTERCEPT1_SHUTDOWN;
+	vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_CPUID | INTERCEPT1_INVD |
+			    INTERCEPT1_HLT | INTERCEPT1_INVLPGA | INTERCEPT1_IOIO | INTERCEPT1_MSR |
+			    INTERCEPT1_TASK_SWITCH | INTERCEPT1_SHUTDOWN;
 	vmcb->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
 			    INTERCEPT2_STGI | INTERCEPT2_CLGI | INTERCEPT2_SKINIT | INTERCEPT2_MONITOR |
 			    INTERCEPT2_MWAIT | INTERCEPT2_MWAIT_COND | INTERCEPT2_XSETBV;
@@ -499,8 +499,8 @@ static void exit_msr(struct vcpu *v)
 		rc = hvm_msr_read(v, msr, &val);
 	}
 	if (rc) {
-		printk_ratelimited(LOG_WARN "d%u v%u: %s of unhandled MSR %#x: #GP\n", v->domain->domain_id,
-				   v->vcpu_id, write ? "write" : "read", msr);
+		printk_ratelimited(LOG_WARN "d%u v%u: %s of unhandled MSR %#x: #GP\n", v->domain->domain_id, v->vcpu_id,
+				   write ? "write" : "read", msr);
 		hvm_inject_gp(v);
 		return;
 	}
@@ -547,8 +547,12 @@ static void exit_npf(struct vcpu *v)
 		hvm_emulate_lapic_mmio(v, gpa, ec & 2);
 		return;
 	}
-	domain_crash(v->domain, "vCPU %u: %s access to guest-physical address %#llx, where there is no memory (rip %#llx)",
-		     v->vcpu_id, (ec & 16) ? "instruction fetch" : (ec & 2) ? "write" : "read",
+	domain_crash(v->domain,
+		     "vCPU %u: %s access to guest-physical address %#llx, where there is no memory (rip %#llx)",
+		     v->vcpu_id,
+		     (ec & 16)	? "instruction fetch"
+		     : (ec & 2) ? "write"
+				: "read",
 		     (unsigned long long)gpa, (unsigned long long)vmcb->rip);
 }
 

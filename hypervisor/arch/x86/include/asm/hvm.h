@@ -16,8 +16,8 @@ struct vcpu;
 struct hvm_exit_regs;
 
 /* --- back end (svm.c) --- */
-int hvm_cpu_up(void);               /* enable virtualization on this CPU; 0 or -errno */
-bool hvm_enabled(void);             /* every CPU came up with it */
+int hvm_cpu_up(void);	/* enable virtualization on this CPU; 0 or -errno */
+bool hvm_enabled(void); /* every CPU came up with it */
 int hvm_vcpu_create(struct vcpu *v);
 void hvm_vcpu_destroy(struct vcpu *v);
 /* Initial state: 32-bit flat protected mode at entry with ebx = start info

@@ -21,10 +21,8 @@ int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t 
 		       size_t errlen);
 struct pvh_layout;
 /* Write the start info, memory map and ACPI tables (hvm/pvh_start.c). */
-int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start_info_gpa, char *err,
-			 size_t errlen);
+int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start_info_gpa, char *err, size_t errlen);
 struct load_info;
-int pvh_load_bzimage(struct domain *d, const void *img, size_t size, struct load_info *li, char *err,
-		     size_t errlen);
+int pvh_load_bzimage(struct domain *d, const void *img, size_t size, struct load_info *li, char *err, size_t errlen);
 
 #endif

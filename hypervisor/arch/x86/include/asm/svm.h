@@ -16,64 +16,64 @@ struct vmcb_seg {
 
 struct vmcb {
 	/* control area */
-	uint32_t cr_intercepts;        /* 0x000: reads 0-15, writes 16-31 */
-	uint32_t dr_intercepts;        /* 0x004 */
+	uint32_t cr_intercepts;	       /* 0x000: reads 0-15, writes 16-31 */
+	uint32_t dr_intercepts;	       /* 0x004 */
 	uint32_t exception_intercepts; /* 0x008 */
-	uint32_t intercepts1;          /* 0x00c: INTERCEPT1_* */
-	uint32_t intercepts2;          /* 0x010: INTERCEPT2_* */
+	uint32_t intercepts1;	       /* 0x00c: INTERCEPT1_* */
+	uint32_t intercepts2;	       /* 0x010: INTERCEPT2_* */
 	uint8_t rsvd0[0x3c - 0x14];
 	uint16_t pause_filter_thresh; /* 0x03c */
 	uint16_t pause_filter_count;  /* 0x03e */
-	uint64_t iopm_base_pa;        /* 0x040 */
-	uint64_t msrpm_base_pa;       /* 0x048 */
-	uint64_t tsc_offset;          /* 0x050 */
-	uint32_t asid;                /* 0x058 */
-	uint8_t tlb_control;          /* 0x05c */
+	uint64_t iopm_base_pa;	      /* 0x040 */
+	uint64_t msrpm_base_pa;	      /* 0x048 */
+	uint64_t tsc_offset;	      /* 0x050 */
+	uint32_t asid;		      /* 0x058 */
+	uint8_t tlb_control;	      /* 0x05c */
 	uint8_t rsvd1[3];
-	uint64_t vintr;        /* 0x060: V_TPR, V_IRQ (8), V_IGN_TPR (20), V_INTR_MASKING (24), vector 32-39 */
-	uint64_t int_state;    /* 0x068: bit 0 interrupt shadow */
-	uint64_t exitcode;     /* 0x070 */
-	uint64_t exitinfo1;    /* 0x078 */
-	uint64_t exitinfo2;    /* 0x080 */
-	uint64_t exitintinfo;  /* 0x088 */
-	uint64_t np_enable;    /* 0x090: bit 0 */
-	uint64_t rsvd2[2];     /* 0x098 */
-	uint64_t eventinj;     /* 0x0a8 */
-	uint64_t n_cr3;        /* 0x0b0 */
-	uint64_t virt_ext;     /* 0x0b8 */
-	uint32_t clean_bits;   /* 0x0c0 */
+	uint64_t vintr;	      /* 0x060: V_TPR, V_IRQ (8), V_IGN_TPR (20), V_INTR_MASKING (24), vector 32-39 */
+	uint64_t int_state;   /* 0x068: bit 0 interrupt shadow */
+	uint64_t exitcode;    /* 0x070 */
+	uint64_t exitinfo1;   /* 0x078 */
+	uint64_t exitinfo2;   /* 0x080 */
+	uint64_t exitintinfo; /* 0x088 */
+	uint64_t np_enable;   /* 0x090: bit 0 */
+	uint64_t rsvd2[2];    /* 0x098 */
+	uint64_t eventinj;    /* 0x0a8 */
+	uint64_t n_cr3;	      /* 0x0b0 */
+	uint64_t virt_ext;    /* 0x0b8 */
+	uint32_t clean_bits;  /* 0x0c0 */
 	uint32_t rsvd3;
-	uint64_t next_rip;     /* 0x0c8 */
-	uint8_t insn_len;      /* 0x0d0 */
+	uint64_t next_rip; /* 0x0c8 */
+	uint8_t insn_len;  /* 0x0d0 */
 	uint8_t insn_bytes[15];
 	uint8_t rsvd4[0x400 - 0xe0];
 	/* state save area */
 	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr; /* 0x400-0x49f */
 	uint8_t rsvd5[0x4cb - 0x4a0];
-	uint8_t cpl;   /* 0x4cb */
+	uint8_t cpl; /* 0x4cb */
 	uint32_t rsvd6;
 	uint64_t efer; /* 0x4d0 */
 	uint8_t rsvd7[0x548 - 0x4d8];
-	uint64_t cr4;    /* 0x548 */
-	uint64_t cr3;    /* 0x550 */
-	uint64_t cr0;    /* 0x558 */
-	uint64_t dr7;    /* 0x560 */
-	uint64_t dr6;    /* 0x568 */
+	uint64_t cr4;	 /* 0x548 */
+	uint64_t cr3;	 /* 0x550 */
+	uint64_t cr0;	 /* 0x558 */
+	uint64_t dr7;	 /* 0x560 */
+	uint64_t dr6;	 /* 0x568 */
 	uint64_t rflags; /* 0x570 */
-	uint64_t rip;    /* 0x578 */
+	uint64_t rip;	 /* 0x578 */
 	uint8_t rsvd8[0x5d8 - 0x580];
 	uint64_t rsp; /* 0x5d8 */
 	uint8_t rsvd9[0x5f8 - 0x5e0];
-	uint64_t rax;          /* 0x5f8 */
-	uint64_t star;         /* 0x600 */
-	uint64_t lstar;        /* 0x608 */
-	uint64_t cstar;        /* 0x610 */
-	uint64_t sfmask;       /* 0x618 */
+	uint64_t rax;		 /* 0x5f8 */
+	uint64_t star;		 /* 0x600 */
+	uint64_t lstar;		 /* 0x608 */
+	uint64_t cstar;		 /* 0x610 */
+	uint64_t sfmask;	 /* 0x618 */
 	uint64_t kernel_gs_base; /* 0x620 */
-	uint64_t sysenter_cs;  /* 0x628 */
-	uint64_t sysenter_esp; /* 0x630 */
-	uint64_t sysenter_eip; /* 0x638 */
-	uint64_t cr2;          /* 0x640 */
+	uint64_t sysenter_cs;	 /* 0x628 */
+	uint64_t sysenter_esp;	 /* 0x630 */
+	uint64_t sysenter_eip;	 /* 0x638 */
+	uint64_t cr2;		 /* 0x640 */
 	uint8_t rsvd10[0x668 - 0x648];
 	uint64_t g_pat; /* 0x668 */
 	uint8_t rsvd11[0x1000 - 0x670];
