@@ -431,19 +431,38 @@ static unsigned int modrm_len(const uint8_t *p, bool addr32_in_64, unsigned int 
 	return len;
 }
 
+static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const uint8_t *b);
+
 void hvm_emulate_lapic_mmio(struct vcpu *v, uint64_t gpa, bool write)
 {
-	uint8_t b[15];
+	uint8_t b[15] = { 0 };
 	uint64_t rip = hvm_get_rip(v);
+
+	if (!hvm_long_mode_64bit(v))
+		rip = (v->arch.vmcb->cs.base + rip) & 0xffffffff;
+	if (hvm_copy_from_guest(v, b, rip, sizeof(b)) && hvm_copy_from_guest(v, b, rip, 8)) {
+		domain_crash(v->domain, "vCPU %u: cannot read the instruction at %#llx that accessed the xAPIC",
+			     v->vcpu_id, (unsigned long long)rip);
+		return;
+	}
+	emulate_lapic_insn(v, gpa, write, b);
+}
+
+void hvm_emulate_lapic_mmio_bytes(struct vcpu *v, uint64_t gpa, bool write, const uint8_t *insn, unsigned int len)
+{
+	uint8_t b[15] = { 0 };
+
+	memcpy(b, insn, MIN(len, (unsigned int)sizeof(b)));
+	emulate_lapic_insn(v, gpa, write, b);
+}
+
+static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const uint8_t *b)
+{
 	bool is64 = hvm_long_mode_64bit(v);
 	unsigned int i = 0, reg = 0, len = 0, rex = 0;
 	uint32_t val = 0;
 	uint8_t op;
 
-	if (!is64)
-		rip = (v->arch.vmcb->cs.base + rip) & 0xffffffff;
-	if (hvm_copy_from_guest(v, b, rip, sizeof(b)) && hvm_copy_from_guest(v, b, rip, 8))
-		goto bad;
 	while (i < 4 && (b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65))
 		i++;
 	if (is64 && (b[i] & 0xf0) == 0x40)

@@ -31,7 +31,7 @@
 
 void svm_vmrun(struct guest_regs *regs, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
 
-static bool svm_has_nrips, svm_has_flush_by_asid;
+static bool svm_has_nrips, svm_has_flush_by_asid, svm_has_clean_bits, svm_has_decode_assists;
 static unsigned int svm_nr_asids;
 static unsigned int svm_cpus_up;
 
@@ -118,6 +118,8 @@ int hvm_cpu_up(void)
 	if (!global_done) {
 		svm_has_nrips = d & (1u << 3);
 		svm_has_flush_by_asid = d & (1u << 6);
+		svm_has_clean_bits = d & (1u << 5);
+		svm_has_decode_assists = d & (1u << 7);
 		svm_nr_asids = b;
 		if (svm_global_init()) {
 			spin_unlock(&init_lock);
@@ -224,6 +226,7 @@ void hvm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	vmcb->rax = 0;
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	v->arch.regs.rbx = ebx;
+	v->arch.vmcb_state_reset = true;
 }
 
 void hvm_vcpu_set_sipi_entry(struct vcpu *v, uint8_t vector)
@@ -251,6 +254,7 @@ void hvm_vcpu_set_sipi_entry(struct vcpu *v, uint8_t vector)
 	vmcb->exitintinfo = 0;
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	v->arch.need_flush = true;
+	v->arch.vmcb_state_reset = true;
 }
 
 uint64_t hvm_get_reg(struct vcpu *v, unsigned int reg)
@@ -409,6 +413,29 @@ static void svm_asid_assign(struct vcpu *v)
 	}
 }
 
+/*
+ * VMCB clean bits (when the CPU has them): a set bit lets VMRUN reuse its
+ * cached copy of that group of fields. Conservatively, only groups this file
+ * never changes after a vCPU's state is set up are marked clean: the I/O and
+ * MSR permission map bases (bit 1), DR6/DR7 (bit 6), CR2 (bit 9) and the
+ * LBR fields (bit 10). Nothing is clean on the first run on a pCPU, after
+ * the state was (re)set, or after the vCPU ran on another pCPU.
+ */
+#define CLEAN_SAFE ((1u << 1) | (1u << 6) | (1u << 9) | (1u << 10))
+
+static void svm_set_clean_bits(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.vmcb;
+	unsigned int cpu = smp_processor_id();
+
+	if (!svm_has_clean_bits || v->arch.vmcb_state_reset || v->arch.vmcb_last_cpu != cpu + 1)
+		vmcb->clean_bits = 0;
+	else
+		vmcb->clean_bits = CLEAN_SAFE;
+	v->arch.vmcb_state_reset = false;
+	v->arch.vmcb_last_cpu = cpu + 1;
+}
+
 /* Choose what to inject before VMRUN (one event at most). */
 static void svm_intr_assist(struct vcpu *v)
 {
@@ -459,6 +486,7 @@ void hvm_run(struct vcpu *v)
 
 	svm_asid_assign(v);
 	svm_intr_assist(v);
+	svm_set_clean_bits(v);
 	clgi();
 	local_irq_enable();
 	svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, virt_to_maddr(sc->host_vmcb));
@@ -544,7 +572,11 @@ static void exit_npf(struct vcpu *v)
 	struct vlapic *vl = &v->arch.vlapic;
 
 	if ((gpa & PAGE_MASK) == (vlapic_get_base(vl) & PAGE_MASK) && vlapic_enabled(vl) && !vlapic_x2apic_mode(vl)) {
-		hvm_emulate_lapic_mmio(v, gpa, ec & 2);
+		/* with decode assists the CPU hands us the instruction bytes */
+		if (svm_has_decode_assists && vmcb->insn_len)
+			hvm_emulate_lapic_mmio_bytes(v, gpa, ec & 2, vmcb->insn_bytes, vmcb->insn_len);
+		else
+			hvm_emulate_lapic_mmio(v, gpa, ec & 2);
 		return;
 	}
 	domain_crash(v->domain,

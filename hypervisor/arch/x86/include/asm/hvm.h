@@ -71,6 +71,8 @@ int hvm_gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 void hvm_hypercall(struct vcpu *v);
 /* Emulate the MOV at RIP that touched the xAPIC page at gpa. */
 void hvm_emulate_lapic_mmio(struct vcpu *v, uint64_t gpa, bool write);
+/* The same, with the instruction bytes already known (SVM decode assists). */
+void hvm_emulate_lapic_mmio_bytes(struct vcpu *v, uint64_t gpa, bool write, const uint8_t *insn, unsigned int len);
 
 /* The guest-visible vendor CPUID/MSR base for Xen's leaves. */
 #define XEN_CPUID_BASE 0x40000000u
