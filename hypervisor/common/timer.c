@@ -21,8 +21,8 @@
 #include <hv/timer.h>
 #include <hv/xmalloc.h>
 
-/* Timers due within this much of now run in the same pass. */
-#define TIMER_SLOP MICROSECS(50)
+/* A timer never runs before its expiry time: guests (the vLAPIC's
+ * TSC-deadline mode, for one) rely on it. */
 
 struct timers {
 	spinlock_t lock;
@@ -161,7 +161,7 @@ static void timer_softirq_action(void)
 	struct timer *t;
 
 	for (;;) {
-		while ((t = timer_heap_peek(&ts->heap)) && t->expires <= NOW() + TIMER_SLOP) {
+		while ((t = timer_heap_peek(&ts->heap)) && t->expires <= NOW()) {
 			timer_heap_remove(&ts->heap, t);
 			t->status = TIMER_STATUS_inactive;
 			ts->running = t;

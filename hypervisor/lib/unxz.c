@@ -380,7 +380,9 @@ static int lzma_chunk(struct xz *x, size_t ipos, size_t psize, uint8_t *dict, si
 			if (state >= LZMA_LIT_STATES) {
 				/*
 				 * After a match the byte at rep0 is a good guess: its bits select
-				 * the probabilities until the first bit that differs.
+				 * the probabilities until the first bit that differs. rep0 < pos:
+				 * these states follow a match, which checked that, and LZMA2
+				 * resets the state along with the dictionary.
 				 */
 				unsigned int match_byte = dict[pos - rep0 - 1];
 

@@ -87,7 +87,7 @@ for t in $targets; do
 		status=1
 	else
 		grep -E "^#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$out/fuzz_$t.log" || true
-		echo "fuzz_$t: no crash; corpus $(ls "$out/corpus_$t" | wc -l) inputs"
+		echo "fuzz_$t: no crash; corpus $(find "$out/corpus_$t" -type f | wc -l) inputs"
 	fi
 done
 exit $status

@@ -15,6 +15,16 @@
  * Input is untrusted: every byte read is bounds-checked, nothing is written
  * past out_cap, every check the formats carry is verified, and errors say
  * what is wrong and at which input offset.
+ *
+ * Speed (Debian 12's kernel: 7.8 MiB of xz to 63 MiB): about 100 MB/s of
+ * output on a current x86 host, 40 MB/s under QEMU's TCG (user mode); gzip
+ * is about five times faster. Under emulation that is seconds without a
+ * preemption point, so call it where that is acceptable (building boot
+ * domains), not from a hypercall.
+ *
+ * A domain builder given a bzImage: bzimage_parse(), decompressed_size() of
+ * the payload to size the output buffer, decompress(), then elf_check() and
+ * load the vmlinux ELF it produced (its PVH entry note included).
  */
 #ifndef HV_DECOMPRESS_H
 #define HV_DECOMPRESS_H
@@ -44,8 +54,9 @@ size_t decompress_workspace_size(void);
  * Returns 0 or:
  *  -XEN_ENOSPC     out_cap is too small; the message says how much is needed
  *                  (exact for xz, from its index; for gzip, ISIZE's hint)
- *  -XEN_EINVAL     corrupt or truncated input, or no workspace; the message
- *                  names the problem and its input offset
+ *  -XEN_EINVAL     corrupt, truncated or empty input; the message names
+ *                  the problem and its input offset. Also: no workspace, or
+ *                  out NULL with out_cap > 0 (out may be NULL if it is 0)
  *  -XEN_EOPNOTSUPP valid but unsupported: an xz filter other than LZMA2 and
  *                  x86 BCJ, an xz SHA-256 check, another compressor (bzip2,
  *                  LZMA, LZO, LZ4, zstd), each named in the message
