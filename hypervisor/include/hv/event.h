@@ -48,12 +48,12 @@ struct evtchn_domain;
 struct evtchn_vcpu;
 
 struct evtchn {
-	uint8_t state;	      /* enum evtchn_state */
-	uint8_t priority;     /* FIFO: the queue future events go to */
+	uint8_t state;	       /* enum evtchn_state */
+	uint8_t priority;      /* FIFO: the queue future events go to */
 	uint8_t last_priority; /* FIFO: the queue it was last linked on ... */
-	bool pending;	      /* FIFO: became pending while it had no event word */
-	bool xen_consumer;    /* an unbound port whose other end is the hypervisor */
-	uint16_t virq;	      /* ECS_VIRQ */
+	bool pending;	       /* FIFO: became pending while it had no event word */
+	bool xen_consumer;     /* an unbound port whose other end is the hypervisor */
+	uint16_t virq;	       /* ECS_VIRQ */
 	uint32_t notify_vcpu_id;
 	uint32_t last_vcpu_id; /* ... of this vCPU */
 	union {
@@ -108,7 +108,7 @@ struct evtchn_domain {
 	domid_t domain_id;
 	bool privileged; /* the control domain: may act on other domains */
 	const struct evtchn_env *env;
-	void *priv; /* the hypervisor's domain */
+	void *priv;	 /* the hypervisor's domain */
 	spinlock_t lock; /* the event lock: see the lock order above */
 	unsigned int nr_vcpus;
 	struct evtchn_vcpu **vcpu; /* [nr_vcpus], filled by evtchn_vcpu_init */

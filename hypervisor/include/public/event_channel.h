@@ -47,7 +47,7 @@ struct evtchn_alloc_unbound {
 /* Connect a new local port to <remote_dom, remote_port>, which must be
  * unbound and allow this domain. */
 struct evtchn_bind_interdomain {
-	domid_t remote_dom;	  /* IN */
+	domid_t remote_dom;	   /* IN */
 	evtchn_port_t remote_port; /* IN */
 	evtchn_port_t local_port;  /* OUT */
 };
@@ -61,7 +61,7 @@ struct evtchn_bind_virq {
 
 /* Physical IRQs: refused by Basalt (no passthrough). */
 struct evtchn_bind_pirq {
-	uint32_t pirq;	    /* IN */
+	uint32_t pirq; /* IN */
 #define BIND_PIRQ__WILL_SHARE 1
 	uint32_t flags;	    /* IN */
 	evtchn_port_t port; /* OUT */
@@ -102,7 +102,7 @@ struct evtchn_status {
 		struct {
 			domid_t dom;
 			evtchn_port_t port;
-		} interdomain;	   /* EVTCHNSTAT_interdomain */
+		} interdomain; /* EVTCHNSTAT_interdomain */
 		uint32_t pirq; /* EVTCHNSTAT_pirq */
 		uint32_t virq; /* EVTCHNSTAT_virq */
 	} u;		       /* OUT */

@@ -436,20 +436,13 @@ static void test_lock_order_churn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_2l_upcall_once),
-		T(test_2l_selector_rule),
-		T(test_2l_mask_unmask),
-		T(test_2l_interdomain_vcpu),
-		T(test_fifo_control_errors),
-		T(test_fifo_set_priority),
-		T(test_fifo_link_order),
-		T(test_fifo_priorities),
-		T(test_fifo_mask_unmask),
-		T(test_fifo_pending_carried_over),
-		T(test_fifo_no_control_block),
-		T(test_fifo_queue_move_and_stale_tail),
-		T(test_fifo_reset_back_to_2l),
-		T(test_fifo_concurrent_consumer),
+		T(test_2l_upcall_once),	       T(test_2l_selector_rule),
+		T(test_2l_mask_unmask),	       T(test_2l_interdomain_vcpu),
+		T(test_fifo_control_errors),   T(test_fifo_set_priority),
+		T(test_fifo_link_order),       T(test_fifo_priorities),
+		T(test_fifo_mask_unmask),      T(test_fifo_pending_carried_over),
+		T(test_fifo_no_control_block), T(test_fifo_queue_move_and_stale_tail),
+		T(test_fifo_reset_back_to_2l), T(test_fifo_concurrent_consumer),
 		T(test_lock_order_churn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

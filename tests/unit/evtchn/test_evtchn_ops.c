@@ -226,9 +226,9 @@ static void test_send_rules(void **state)
 	int rp = alloc_unbound(d2, DOMID_SELF, 1);
 	int lp = bind_interdomain(d1, 2, rp);
 
-	assert_int_equal(send(d1, 50), -XEN_EINVAL);	/* free */
+	assert_int_equal(send(d1, 50), -XEN_EINVAL);   /* free */
 	assert_int_equal(send(d1, 9999), -XEN_EINVAL); /* out of range */
-	assert_int_equal(send(d1, unb), 0);		/* nobody listens */
+	assert_int_equal(send(d1, unb), 0);	       /* nobody listens */
 	assert_false(l2_pending(d1, unb));
 	assert_int_equal(send(d1, virq), -XEN_EINVAL); /* VIRQs come from the hypervisor */
 	assert_int_equal(send(d1, lp), 0);
@@ -396,12 +396,23 @@ static void test_destroy_unbinds_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_port0_reserved),	     T(test_alloc_reuses_lowest), T(test_limit_enospc),
-		T(test_2level_abi_limit),    T(test_alloc_unbound_rules), T(test_bind_interdomain),
-		T(test_bind_virq),	     T(test_bind_ipi),		  T(test_bind_vcpu),
-		T(test_send_rules),	     T(test_close_interdomain),	  T(test_status_rules),
-		T(test_reset),		     T(test_misc_ops),		  T(test_xen_port),
-		T(test_send_virq),	     T(test_destroy_unbinds_peer),
+		T(test_port0_reserved),
+		T(test_alloc_reuses_lowest),
+		T(test_limit_enospc),
+		T(test_2level_abi_limit),
+		T(test_alloc_unbound_rules),
+		T(test_bind_interdomain),
+		T(test_bind_virq),
+		T(test_bind_ipi),
+		T(test_bind_vcpu),
+		T(test_send_rules),
+		T(test_close_interdomain),
+		T(test_status_rules),
+		T(test_reset),
+		T(test_misc_ops),
+		T(test_xen_port),
+		T(test_send_virq),
+		T(test_destroy_unbinds_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

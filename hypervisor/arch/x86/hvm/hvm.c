@@ -12,7 +12,6 @@
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/page.h>
-#include <asm/svm.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
@@ -78,7 +77,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
 		/* offer: x2APIC(21) TSC-deadline(24) hypervisor(31): all emulated */
 		*c |= (1u << 21) | (1u << 24) | (1u << 31);
 		*c &= ~(1u << 27);
-		if (v->arch.vmcb->cr4 & X86_CR4_OSXSAVE)
+		if (hvm_get_cr(v, 4) & X86_CR4_OSXSAVE)
 			*c |= 1u << 27;
 		/* hide: MCE(7) MTRR(12) MCA(14) PSN(18) DS(21) ACPI(22) TM(29) PBE(31) */
 		*d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 18) | (1u << 21) | (1u << 22) | (1u << 29) |
@@ -169,19 +168,17 @@ static int write_hypercall_page(struct vcpu *v, uint64_t val)
 
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	struct vmcb *vmcb = v->arch.vmcb;
-
 	if (msr >= 0x800 && msr <= 0x8ff)
 		return vlapic_msr_read(&v->arch.vlapic, msr, val);
 	switch (msr) {
 	case MSR_EFER:
-		*val = vmcb->efer & ~(uint64_t)EFER_SVME;
+		*val = hvm_get_efer(v);
 		return 0;
 	case MSR_PAT:
-		*val = vmcb->g_pat;
+		*val = hvm_get_pat(v);
 		return 0;
 	case MSR_TSC:
-		*val = rdtsc() + vmcb->tsc_offset;
+		*val = rdtsc() + hvm_get_tsc_offset(v);
 		return 0;
 	case MSR_TSC_AUX:
 		*val = v->arch.tsc_aux;
@@ -209,8 +206,6 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	struct vmcb *vmcb = v->arch.vmcb;
-
 	if (msr >= 0x800 && msr <= 0x8ff)
 		return vlapic_msr_write(&v->arch.vlapic, msr, val);
 	switch (msr) {
@@ -218,15 +213,15 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		/* SCE, LME, LMA (read-only, kept as the CPU has it), NXE */
 		if (val & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			return -XEN_EINVAL;
-		vmcb->efer = (val & ~(uint64_t)EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
+		hvm_set_efer(v, (val & ~(uint64_t)EFER_LMA) | (hvm_get_efer(v) & EFER_LMA));
 		return 0;
 	case MSR_PAT:
 		if (!pat_valid(val))
 			return -XEN_EINVAL;
-		vmcb->g_pat = val;
+		hvm_set_pat(v, val);
 		return 0;
 	case MSR_TSC:
-		vmcb->tsc_offset = val - rdtsc();
+		hvm_set_tsc_offset(v, val - rdtsc());
 		return 0;
 	case MSR_TSC_AUX:
 		if (val >> 32)
@@ -304,22 +299,22 @@ int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len)
  */
 int hvm_gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
-	const struct vmcb *vmcb = v->arch.vmcb;
-	bool wp = vmcb->cr0 & X86_CR0_WP;
-	uint64_t table = vmcb->cr3, e;
+	uint64_t cr0 = hvm_get_cr(v, 0), cr4 = hvm_get_cr(v, 4);
+	bool wp = cr0 & X86_CR0_WP;
+	uint64_t table = hvm_get_cr(v, 3), e;
 	int levels;
 
-	if (!(vmcb->cr0 & X86_CR0_PG)) {
+	if (!(cr0 & X86_CR0_PG)) {
 		*gpa = gva & 0xffffffff;
 		return 0;
 	}
-	if (!(vmcb->cr4 & X86_CR4_PAE)) {
+	if (!(cr4 & X86_CR4_PAE)) {
 		uint32_t e32;
 
 		if (hvm_copy_from_gpa(v->domain, &e32, (table & 0xfffff000) + ((gva >> 22) & 0x3ff) * 4, 4) ||
 		    !(e32 & 1) || (write && wp && !(e32 & 2)))
 			return -XEN_EFAULT;
-		if ((e32 & 0x80) && (vmcb->cr4 & X86_CR4_PSE)) {
+		if ((e32 & 0x80) && (cr4 & X86_CR4_PSE)) {
 			*gpa = (e32 & 0xffc00000) + (gva & 0x3fffff);
 			return 0;
 		}
@@ -329,7 +324,7 @@ int hvm_gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 		*gpa = (e32 & 0xfffff000) + (gva & 0xfff);
 		return 0;
 	}
-	levels = (vmcb->efer & EFER_LMA) ? 4 : 3;
+	levels = (hvm_get_efer(v) & EFER_LMA) ? 4 : 3;
 	if (levels == 3) {
 		if (hvm_copy_from_gpa(v->domain, &e, (table & 0xffffffe0) + ((gva >> 30) & 3) * 8, 8) || !(e & 1))
 			return -XEN_EFAULT;
@@ -436,10 +431,8 @@ static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const u
 void hvm_emulate_lapic_mmio(struct vcpu *v, uint64_t gpa, bool write)
 {
 	uint8_t b[15] = { 0 };
-	uint64_t rip = hvm_get_rip(v);
+	uint64_t rip = hvm_linear_rip(v);
 
-	if (!hvm_long_mode_64bit(v))
-		rip = (v->arch.vmcb->cs.base + rip) & 0xffffffff;
 	if (hvm_copy_from_guest(v, b, rip, sizeof(b)) && hvm_copy_from_guest(v, b, rip, 8)) {
 		domain_crash(v->domain, "vCPU %u: cannot read the instruction at %#llx that accessed the xAPIC",
 			     v->vcpu_id, (unsigned long long)rip);
@@ -505,7 +498,7 @@ static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const u
 		vlapic_mmio_read(&v->arch.vlapic, gpa & 0xfff, &val);
 		hvm_set_reg(v, reg, val); /* a 32-bit destination clears the upper half */
 	}
-	v->arch.vmcb->rip += i;
+	hvm_advance_rip(v, i);
 	return;
 bad:
 	domain_crash(v->domain, "vCPU %u: xAPIC access at %#llx by an instruction that is not a 32-bit MOV (rip %#llx)",

@@ -7,19 +7,18 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <asm/hvm.h>
-#include <asm/svm.h>
 #include <asm/time.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
 
 static uint64_t env_guest_tsc(struct vcpu *v)
 {
-	return rdtsc() + v->arch.vmcb->tsc_offset;
+	return rdtsc() + hvm_get_tsc_offset(v);
 }
 
 static s_time_t env_tsc_to_time(struct vcpu *v, uint64_t guest_tsc)
 {
-	return tsc_to_ns(guest_tsc - v->arch.vmcb->tsc_offset);
+	return tsc_to_ns(guest_tsc - hvm_get_tsc_offset(v));
 }
 
 static struct vlapic *env_lookup(struct vcpu *from, uint32_t apic_id)

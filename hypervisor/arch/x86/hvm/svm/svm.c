@@ -322,6 +322,57 @@ uint64_t hvm_get_rip(struct vcpu *v)
 	return v->arch.vmcb->rip;
 }
 
+void hvm_advance_rip(struct vcpu *v, unsigned int len)
+{
+	v->arch.vmcb->rip += len;
+	v->arch.vmcb->int_state &= ~1ULL;
+}
+
+uint64_t hvm_linear_rip(struct vcpu *v)
+{
+	const struct vmcb *vmcb = v->arch.vmcb;
+
+	return hvm_long_mode_64bit(v) ? vmcb->rip : (vmcb->cs.base + vmcb->rip) & 0xffffffff;
+}
+
+uint64_t hvm_get_cr(struct vcpu *v, unsigned int n)
+{
+	const struct vmcb *vmcb = v->arch.vmcb;
+
+	return n == 0 ? vmcb->cr0 : n == 3 ? vmcb->cr3 : n == 4 ? vmcb->cr4 : n == 2 ? vmcb->cr2 : 0;
+}
+
+/* EFER as the guest sees it: SVME, which VMRUN needs set, is hidden. */
+uint64_t hvm_get_efer(struct vcpu *v)
+{
+	return v->arch.vmcb->efer & ~(uint64_t)EFER_SVME;
+}
+
+void hvm_set_efer(struct vcpu *v, uint64_t val)
+{
+	v->arch.vmcb->efer = val | EFER_SVME;
+}
+
+uint64_t hvm_get_pat(struct vcpu *v)
+{
+	return v->arch.vmcb->g_pat;
+}
+
+void hvm_set_pat(struct vcpu *v, uint64_t val)
+{
+	v->arch.vmcb->g_pat = val;
+}
+
+uint64_t hvm_get_tsc_offset(struct vcpu *v)
+{
+	return v->arch.vmcb->tsc_offset;
+}
+
+void hvm_set_tsc_offset(struct vcpu *v, uint64_t off)
+{
+	v->arch.vmcb->tsc_offset = off;
+}
+
 bool hvm_long_mode_64bit(struct vcpu *v)
 {
 	return (v->arch.vmcb->efer & EFER_LMA) && (v->arch.vmcb->cs.attrib & 0x200);

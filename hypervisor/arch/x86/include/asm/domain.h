@@ -23,8 +23,8 @@ struct arch_vcpu {
 	uint32_t asid;
 	uint64_t asid_generation;
 	unsigned int asid_cpu;
-	bool need_flush; /* flush this vCPU's guest TLB on the next VMRUN */
-	bool vmcb_state_reset;     /* the VMCB was (re)initialised: nothing cached is valid */
+	bool need_flush;	    /* flush this vCPU's guest TLB on the next VMRUN */
+	bool vmcb_state_reset;	    /* the VMCB was (re)initialised: nothing cached is valid */
 	unsigned int vmcb_last_cpu; /* pCPU + 1 of the last VMRUN, 0 = never */
 	/* FPU/SSE/AVX state while the vCPU is not loaded */
 	void *xsave_area;

@@ -41,6 +41,15 @@ void hvm_dump_vcpu(struct vcpu *v);
 uint64_t hvm_get_reg(struct vcpu *v, unsigned int reg); /* x86 encoding 0-15 */
 void hvm_set_reg(struct vcpu *v, unsigned int reg, uint64_t val);
 uint64_t hvm_get_rip(struct vcpu *v);
+void hvm_advance_rip(struct vcpu *v, unsigned int len); /* also ends an interrupt shadow */
+uint64_t hvm_linear_rip(struct vcpu *v);		/* CS base + RIP outside 64-bit mode */
+uint64_t hvm_get_cr(struct vcpu *v, unsigned int n);	/* CR0, CR2, CR3, CR4 */
+uint64_t hvm_get_efer(struct vcpu *v);
+void hvm_set_efer(struct vcpu *v, uint64_t val);
+uint64_t hvm_get_pat(struct vcpu *v);
+void hvm_set_pat(struct vcpu *v, uint64_t val);
+uint64_t hvm_get_tsc_offset(struct vcpu *v);
+void hvm_set_tsc_offset(struct vcpu *v, uint64_t off);
 bool hvm_long_mode_64bit(struct vcpu *v); /* the guest runs 64-bit code now */
 #define REG_RAX 0
 #define REG_RCX 1
