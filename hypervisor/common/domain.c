@@ -57,6 +57,8 @@ static void domain_free(struct domain *d)
 	}
 	xfree(d->vcpu);
 	p2m_teardown(d);
+	if (d->shared_info)
+		free_xenheap_pages(d->shared_info, 0);
 	while (d->chunks) {
 		struct dom_chunk *c = d->chunks;
 
@@ -173,6 +175,9 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	}
 	/* guest TSC starts near 0 */
 	d->arch.tsc_offset = -rdtsc();
+	d->shared_info = alloc_xenheap_pages(0, MEMF_zero);
+	if (!d->shared_info)
+		goto fail;
 	rc = p2m_init(d);
 	if (rc)
 		goto fail;
@@ -253,6 +258,7 @@ int domain_alloc_memory(struct domain *d, unsigned long pages)
 			free_pages(mfn, order);
 			return rc;
 		}
+		d->arch.max_gfn = gfn + (1UL << order) - 1;
 		gfn += 1UL << order;
 		left -= 1UL << order;
 		if (gfn == LOWMEM_END_PFN)

@@ -12,6 +12,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/hvm.h>
+#include <asm/page.h>
 
 static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
 {
@@ -37,14 +38,64 @@ static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t
 	}
 }
 
-/* xen_version: the version sub-op (what a "null hypercall" benchmark and
- * Linux's early Xen detection call); the rest of the sub-ops come with the
- * full guest ABI. */
+/* xen_version (public/version.h). Strings are fixed-size arrays copied out
+ * whole, as Xen does. Features: what Basalt offers a PVH guest today (the
+ * callback vector and pvclock ones come with event channels and time). */
+static long copy_string_out(struct vcpu *v, uint64_t arg, const char *s, size_t size)
+{
+	char buf[1024];
+
+	memset(buf, 0, size);
+	strlcpy(buf, s, size);
+	return hvm_copy_to_guest(v, arg, buf, size) ? -XEN_EFAULT : 0;
+}
+
 static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
 	switch (cmd) {
 	case XENVER_version:
 		return (4 << 16) | 17; /* the Xen ABI version Basalt follows */
+	case XENVER_extraversion:
+		return copy_string_out(v, arg, ".0-basalt", 16);
+	case XENVER_compile_info: {
+		struct {
+			char compiler[64], compile_by[16], compile_domain[32], compile_date[32];
+		} ci;
+
+		memset(&ci, 0, sizeof(ci));
+		strlcpy(ci.compiler, "gcc/clang", sizeof(ci.compiler));
+		strlcpy(ci.compile_by, "basalt", sizeof(ci.compile_by));
+		return hvm_copy_to_guest(v, arg, &ci, sizeof(ci)) ? -XEN_EFAULT : 0;
+	}
+	case XENVER_capabilities:
+		return copy_string_out(v, arg, "hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p", 1024);
+	case XENVER_changeset:
+		return copy_string_out(v, arg, "basalt", 64);
+	case XENVER_platform_parameters: {
+		uint64_t virt_start = 0; /* no hypervisor hole in an HVM address space */
+
+		return hvm_copy_to_guest(v, arg, &virt_start, sizeof(virt_start)) ? -XEN_EFAULT : 0;
+	}
+	case XENVER_get_features: {
+		struct {
+			uint32_t submap_idx, submap;
+		} fi;
+
+		if (hvm_copy_from_guest(v, &fi, arg, sizeof(fi)))
+			return -XEN_EFAULT;
+		fi.submap = fi.submap_idx == 0 ? 1u << XENFEAT_auto_translated_physmap : 0;
+		return hvm_copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
+	}
+	case XENVER_pagesize:
+		return 4096;
+	case XENVER_guest_handle: {
+		uint8_t handle[16] = { 0 };
+
+		return hvm_copy_to_guest(v, arg, handle, sizeof(handle)) ? -XEN_EFAULT : 0;
+	}
+	case XENVER_commandline:
+	case XENVER_build_id:
+		return -XEN_EPERM; /* the control domain's to read */
 	default:
 		return -XEN_ENOSYS;
 	}
@@ -129,9 +180,62 @@ static long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return 0;
 }
 
+/* vcpu_op (public/vcpu.h): the sub-ops a PVH guest needs first. The timer
+ * and runstate sub-ops come with the rest of the guest ABI. */
+#define VCPUOP_is_up 3
+#define VCPUOP_stop_periodic_timer 7
+#define VCPUOP_register_vcpu_info 10
+#define VCPU_INFO_SIZE 64
+
+static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct vcpu *t;
+
+	if (vcpuid >= d->max_vcpus)
+		return -XEN_ENOENT;
+	t = d->vcpu[vcpuid];
+	switch (cmd) {
+	case VCPUOP_is_up:
+		return !test_bit(VPF_down, &t->pause_flags);
+	case VCPUOP_stop_periodic_timer:
+		return 0; /* Basalt never starts one for a PVH vCPU */
+	case VCPUOP_register_vcpu_info: {
+		struct {
+			uint64_t mfn;
+			uint32_t offset, rsvd;
+		} r;
+		uint8_t cur[VCPU_INFO_SIZE];
+		uint64_t gpa;
+
+		if (hvm_copy_from_guest(v, &r, arg, sizeof(r)))
+			return -XEN_EFAULT;
+		if (r.offset > PAGE_SIZE - VCPU_INFO_SIZE || (r.offset & 7) || r.rsvd)
+			return -XEN_EINVAL;
+		if (t->arch.vcpu_info_gpa)
+			return -XEN_EINVAL; /* once only, as on Xen */
+		gpa = (r.mfn << PAGE_SHIFT) + r.offset;
+		/* start from what the shared_info slot holds (if it has one) */
+		memset(cur, 0, sizeof(cur));
+		if (vcpuid < 32)
+			memcpy(cur, (uint8_t *)d->shared_info + vcpuid * VCPU_INFO_SIZE, sizeof(cur));
+		if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur)))
+			return -XEN_EINVAL;
+		t->arch.vcpu_info_gpa = gpa;
+		return 0;
+	}
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
 long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
 {
 	switch (nr) {
+	case __HYPERVISOR_vcpu_op:
+		return do_vcpu_op(v, args[0], args[1], args[2]);
+	case __HYPERVISOR_memory_op:
+		return do_memory_op(v, args[0], args[1]);
 	case __HYPERVISOR_xen_version:
 		return do_xen_version(v, args[0], args[1]);
 	case __HYPERVISOR_console_io:

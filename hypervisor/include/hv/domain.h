@@ -95,6 +95,7 @@ struct domain {
 	bool con_in_warned;
 	const struct domcfg *cfg;	/* what it was built from (restart uses it) */
 	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
+	void *shared_info;		/* Xen's shared_info page (public/xen.h) */
 	struct domain *next_in_list;
 	struct arch_domain arch;
 };
@@ -135,6 +136,7 @@ struct boot_info;
 void dom0less_build(const struct boot_info *bi);
 /* The live domain with the next id above 'after' (referenced), or NULL. */
 struct domain *domain_next(domid_t after);
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg); /* common/memory.c */
 /* A character typed while the domain has the console's input focus. */
 void domain_console_input(struct domain *d, char c);
 /* The PV console ring (common/console_ring.c). */

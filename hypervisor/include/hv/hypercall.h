@@ -10,8 +10,10 @@
 
 struct vcpu;
 
+#define __HYPERVISOR_memory_op 12
 #define __HYPERVISOR_xen_version 17
 #define __HYPERVISOR_console_io 18
+#define __HYPERVISOR_vcpu_op 24
 #define __HYPERVISOR_sched_op 29
 #define __HYPERVISOR_event_channel_op 32
 #define __HYPERVISOR_hvm_op 34
@@ -25,6 +27,17 @@ struct vcpu;
 #define DOMID_SELF 0x7ff0
 
 #define XENVER_version 0
+#define XENVER_extraversion 1
+#define XENVER_compile_info 2
+#define XENVER_capabilities 3
+#define XENVER_changeset 4
+#define XENVER_platform_parameters 5
+#define XENVER_get_features 6
+#define XENVER_pagesize 7
+#define XENVER_guest_handle 8
+#define XENVER_commandline 9
+#define XENVER_build_id 10
+#define XENFEAT_auto_translated_physmap 2
 
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read 1

@@ -33,6 +33,7 @@ struct arch_vcpu {
 	struct vlapic vlapic;
 	bool nmi_pending;
 	uint64_t tsc_aux;
+	uint64_t vcpu_info_gpa; /* VCPUOP_register_vcpu_info (0: the shared_info slot) */
 	uint64_t msr_tsc_deadline_shadow;
 	/* a pending exception to inject: vector, error code (or -1) */
 	int pending_exc;
@@ -47,6 +48,8 @@ struct arch_domain {
 	uint64_t hypercall_page_gfn;
 	uint64_t tsc_offset;
 	uint64_t guest_ram_bytes;
+	uint64_t max_gfn;	  /* highest guest frame with RAM */
+	uint64_t shared_info_gfn; /* where the guest mapped shared_info (0: not yet) */
 };
 
 #endif
