@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "fuzzrand.h"
 
 #define BIOS_RSDP 0xe0000u
 #define MUTATE_ITERS 3000
@@ -24,34 +25,9 @@
 #define AML_ITERS 20000
 
 static struct acpi_info ai;
-static uint64_t rng;
-static unsigned int iter_scale = 1;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
 static void seed_rng(const char *test)
 {
-	const char *s = getenv("ACPI_FUZZ_SEED");
-	const char *it = getenv("ACPI_FUZZ_ITERS");
-	uint64_t seed = s ? strtoull(s, NULL, 0) : 0x5eed1234abcdULL;
-
-	rng = seed ? seed : 1;
-	iter_scale = it ? (unsigned int)strtoul(it, NULL, 0) : 1;
-	if (!iter_scale)
-		iter_scale = 1;
-	printf("%s: seed 0x%llx\n", test, (unsigned long long)seed);
+	fuzzrand_seed("ACPI_FUZZ", test, 0x5eed1234abcdULL);
 }
 
 /* The regions that may be mutated: every allocation plus the BIOS RSDP. */

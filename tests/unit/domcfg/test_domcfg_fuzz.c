@@ -12,6 +12,7 @@
  * reproduce or lengthen a run.
  */
 #include "domcfg_test.h"
+#include "fuzzrand.h"
 
 #define MAX_DOMS 4
 #define RANDOM_ITERS 3000
@@ -19,34 +20,9 @@
 #define MUTATE_ITERS 6000
 
 static struct domcfg doms[MAX_DOMS];
-static uint64_t rng;
-static unsigned int iter_scale = 1;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
 static void seed_rng(const char *test)
 {
-	const char *s = getenv("DOMCFG_FUZZ_SEED");
-	const char *it = getenv("DOMCFG_FUZZ_ITERS");
-	uint64_t seed = s ? strtoull(s, NULL, 0) : 0xd0c0f1e5eedULL;
-
-	rng = seed ? seed : 1;
-	iter_scale = it ? (unsigned int)strtoul(it, NULL, 0) : 1;
-	if (!iter_scale)
-		iter_scale = 1;
-	printf("%s: seed 0x%llx\n", test, (unsigned long long)seed);
+	fuzzrand_seed("DOMCFG_FUZZ", test, 0xd0c0f1e5eedULL);
 }
 
 static bool valid_name(const char *s)
