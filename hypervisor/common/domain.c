@@ -45,6 +45,7 @@ void get_domain(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	domain_evtchn_destroy(d);
 	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
 		struct vcpu *v = d->vcpu[i];
 
@@ -152,6 +153,8 @@ static int vcpu_create(struct domain *d, unsigned int id)
 	return 0;
 }
 
+static void destroy(struct domain *d, bool notify_if_last);
+
 int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out)
 {
 	struct domain *d = xzalloc(struct domain);
@@ -202,6 +205,11 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	domain_list = d;
 	domains_created++;
 	spin_unlock(&domlist_lock);
+	rc = domain_evtchn_init(d);
+	if (rc) {
+		destroy(d, false);
+		return rc;
+	}
 	*out = d;
 	return 0;
 fail:
@@ -278,7 +286,6 @@ void domain_start(struct domain *d)
 
 /* ------------------------------------------------------------ ending */
 
-static void destroy(struct domain *d, bool notify_if_last);
 static struct timer reaper_timer;
 static bool reaper_ready;
 
@@ -446,7 +453,11 @@ void domains_all_gone(void)
 
 void domain_console_input(struct domain *d, char c)
 {
-	if (console_ring_input(d, c) || d->con_in_warned)
+	if (console_ring_input(d, c)) {
+		evtchn_notify_xen_port(&d->evtchn, d->con_port);
+		return;
+	}
+	if (d->con_in_warned)
 		return;
 	d->con_in_warned = true;
 	printk("d%u has no PV console input ring set up (or it is full); typed input is dropped\n", d->domain_id);

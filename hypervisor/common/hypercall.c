@@ -133,6 +133,25 @@ struct xen_hvm_param {
 };
 BUILD_BUG_ON(sizeof(struct xen_hvm_param) != 16);
 
+/* HVMOP_set_evtchn_upcall_vector: a per-vCPU vector raised in that vCPU's
+ * local APIC for its event channel upcalls (the guest EOIs it). */
+static long set_upcall_vector(struct vcpu *v, uint64_t arg)
+{
+	struct {
+		uint32_t vcpu;
+		uint8_t vector;
+	} a;
+
+	if (hvm_copy_from_guest(v, &a, arg, sizeof(a)))
+		return -XEN_EFAULT;
+	if (a.vcpu >= v->domain->max_vcpus)
+		return -XEN_ENOENT;
+	if (a.vector < 0x10)
+		return -XEN_EINVAL;
+	v->domain->vcpu[a.vcpu]->arch.upcall_vector = a.vector;
+	return 0;
+}
+
 /* hvm_op: the console parameters, which the PV console needs. The other
  * parameters read as 0 and cannot be set yet (the full hvm_op comes with
  * the rest of the guest ABI). */
@@ -141,6 +160,8 @@ static long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	struct xen_hvm_param p;
 	struct domain *d = v->domain;
 
+	if (cmd == HVMOP_set_evtchn_upcall_vector)
+		return set_upcall_vector(v, arg);
 	if (cmd != HVMOP_get_param && cmd != HVMOP_set_param)
 		return -XEN_ENOSYS;
 	if (hvm_copy_from_guest(v, &p, arg, sizeof(p)))
@@ -149,9 +170,19 @@ static long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		return -XEN_EPERM; /* only the control domain may name others */
 	if (p.index >= HVM_NR_PARAMS)
 		return -XEN_EINVAL;
-	if (cmd == HVMOP_set_param)
-		return -XEN_EPERM;
+	if (cmd == HVMOP_set_param) {
+		if (p.index != HVM_PARAM_CALLBACK_IRQ)
+			return -XEN_EPERM;
+		/* only the vector type: a PVH domain has no GSIs or PCI INTx */
+		if (p.value && ((p.value >> 56) != 2 || (p.value & 0xff) < 16))
+			return -XEN_EINVAL;
+		d->callback_irq = p.value;
+		return 0;
+	}
 	switch (p.index) {
+	case HVM_PARAM_CALLBACK_IRQ:
+		p.value = d->callback_irq;
+		break;
 	case HVM_PARAM_CONSOLE_PFN:
 		p.value = d->con_ring_gfn;
 		break;
@@ -164,20 +195,22 @@ static long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return hvm_copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
 }
 
-/* event_channel_op: send on the console's channel (the rest of the event
- * channel ABI comes with the full guest ABI). */
+/* event_channel_op: the argument struct is copied in, handed to the event
+ * channel core (common/event_channel.c) and copied back out. */
 static long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
-	uint32_t port;
+	uint8_t buf[64];
+	size_t size = evtchn_op_arg_size((unsigned int)cmd);
+	long rc;
 
-	if (cmd != EVTCHNOP_send)
+	if (!size || size > sizeof(buf) || cmd > 0xffff)
 		return -XEN_ENOSYS;
-	if (hvm_copy_from_guest(v, &port, arg, sizeof(port)))
+	if (hvm_copy_from_guest(v, buf, arg, size))
 		return -XEN_EFAULT;
-	if (!port || port != v->domain->con_port)
-		return -XEN_EINVAL;
-	console_ring_process(v->domain);
-	return 0;
+	rc = evtchn_op(&v->domain->evtchn, &v->evtchn, (unsigned int)cmd, buf);
+	if (hvm_copy_to_guest(v, arg, buf, size))
+		return -XEN_EFAULT;
+	return rc;
 }
 
 /* vcpu_op (public/vcpu.h): the sub-ops a PVH guest needs first. The timer

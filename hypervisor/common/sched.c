@@ -157,7 +157,7 @@ void vcpu_block(void)
 
 	set_bit(VPF_blocked, &v->pause_flags);
 	/* an interrupt may have arrived since the caller looked */
-	if (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending) {
+	if (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending || hvm_callback_vector_pending(v) >= 0) {
 		clear_bit(VPF_blocked, &v->pause_flags);
 		return;
 	}

@@ -17,6 +17,7 @@
 #define HV_DOMAIN_H
 
 #include <hv/cpumask.h>
+#include <hv/event.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -66,6 +67,7 @@ struct vcpu {
 	bool on_runq;
 	bool is_running; /* loaded on its pCPU right now */
 	/* runstate accounting */
+	struct evtchn_vcpu evtchn;
 	int runstate;
 	s_time_t runstate_entry;
 	s_time_t runstate_time[4];
@@ -96,6 +98,9 @@ struct domain {
 	const struct domcfg *cfg;	/* what it was built from (restart uses it) */
 	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
 	void *shared_info;		/* Xen's shared_info page (public/xen.h) */
+	struct evtchn_domain evtchn;	/* event channels (common/event_channel.c) */
+	bool evtchn_ready;
+	uint64_t callback_irq; /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
 	struct domain *next_in_list;
 	struct arch_domain arch;
 };
@@ -137,6 +142,11 @@ void dom0less_build(const struct boot_info *bi);
 /* The live domain with the next id above 'after' (referenced), or NULL. */
 struct domain *domain_next(domid_t after);
 long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg); /* common/memory.c */
+/* Event channels (common/evtchn_glue.c) */
+int domain_evtchn_init(struct domain *d);
+void domain_evtchn_destroy(struct domain *d);
+struct vcpu_info *hvm_vcpu_info(struct vcpu *v);
+int hvm_callback_vector_pending(struct vcpu *v); /* the callback vector to inject, or -1 */
 /* A character typed while the domain has the console's input focus. */
 void domain_console_input(struct domain *d, char c);
 /* The PV console ring (common/console_ring.c). */

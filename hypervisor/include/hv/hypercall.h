@@ -7,6 +7,8 @@
 #define HV_HYPERCALL_H
 
 #include <hv/types.h>
+#include <public/event_channel.h>
+#include <public/xen.h>
 
 struct vcpu;
 
@@ -18,13 +20,13 @@ struct vcpu;
 #define __HYPERVISOR_event_channel_op 32
 #define __HYPERVISOR_hvm_op 34
 
-#define EVTCHNOP_send 4
 #define HVMOP_set_param 0
 #define HVMOP_get_param 1
 #define HVM_PARAM_CONSOLE_PFN 17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
 #define HVM_NR_PARAMS 39
-#define DOMID_SELF 0x7ff0
+#define HVM_PARAM_CALLBACK_IRQ 0
+#define HVMOP_set_evtchn_upcall_vector 23
 
 #define XENVER_version 0
 #define XENVER_extraversion 1

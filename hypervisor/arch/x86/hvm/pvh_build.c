@@ -177,9 +177,14 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 	rc = pvh_write_start_info(d, &l, &start_info, err, errlen);
 	if (rc)
 		goto fail;
-	/* the PV console: its ring page in the reserved legacy area, port 1 */
+	/* the PV console: its ring page in the reserved legacy area, and an
+	 * event channel whose other end is the hypervisor */
 	d->con_ring_gfn = PVH_CONSOLE_GPA >> PAGE_SHIFT;
-	d->con_port = 1;
+	rc = evtchn_alloc_xen_port(&d->evtchn, 0, &d->con_port);
+	if (rc) {
+		snprintf(err, errlen, "no event channel for the console (%d)", rc);
+		goto fail;
+	}
 	hvm_vcpu_set_pvh_entry(d->vcpu[0], (uint32_t)li.entry, (uint32_t)start_info);
 	*out = d;
 	return 0;

@@ -491,6 +491,7 @@ static void svm_set_clean_bits(struct vcpu *v)
 static void svm_intr_assist(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.vmcb;
+	bool from_lapic;
 	int vec;
 
 	if (vmcb->exitintinfo & EVENT_VALID) {
@@ -513,11 +514,17 @@ static void svm_intr_assist(struct vcpu *v)
 		vmcb->eventinj = EVENT_VALID | EVENT_TYPE_NMI | 2;
 		return;
 	}
-	vec = vlapic_pending_irq(&v->arch.vlapic);
+	/* the event channel callback vector: outside the local APIC, level-like
+	 * (injected while the vCPU's evtchn_upcall_pending is set) */
+	vec = hvm_callback_vector_pending(v);
+	from_lapic = vec < 0;
+	if (vec < 0)
+		vec = vlapic_pending_irq(&v->arch.vlapic);
 	if (vec < 0)
 		return;
 	if ((vmcb->rflags & 0x200) && !(vmcb->int_state & 1)) {
-		vlapic_ack_irq(&v->arch.vlapic, (uint8_t)vec);
+		if (from_lapic)
+			vlapic_ack_irq(&v->arch.vlapic, (uint8_t)vec);
 		vmcb->eventinj = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)vec;
 		vmcb->intercepts1 &= ~INTERCEPT1_VINTR;
 		vmcb->vintr &= ~VINTR_V_IRQ;
@@ -644,7 +651,7 @@ static void exit_hlt(struct vcpu *v)
 	if (!skip_insn(v, OP_HLT, 1))
 		return;
 	/* an interrupt already waiting (and deliverable once IF is set) wakes at once */
-	if (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending)
+	if (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending || hvm_callback_vector_pending(v) >= 0)
 		return;
 	vcpu_block();
 }
