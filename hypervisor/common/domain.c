@@ -52,6 +52,7 @@ static void domain_free(struct domain *d)
 		if (!v)
 			continue;
 		vlapic_destroy(&v->arch.vlapic);
+		vtime_vcpu_destroy(v);
 		hvm_vcpu_destroy(v);
 		sched_unplace_vcpu(v);
 		xfree(v);
@@ -150,6 +151,7 @@ static int vcpu_create(struct domain *d, unsigned int id)
 	if (rc)
 		return rc;
 	vlapic_init(&v->arch.vlapic, v, id, &hvm_vlapic_env);
+	vtime_vcpu_init(v);
 	return 0;
 }
 
@@ -181,6 +183,7 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	d->shared_info = alloc_xenheap_pages(0, MEMF_zero);
 	if (!d->shared_info)
 		goto fail;
+	vtime_update_wallclock(d);
 	rc = p2m_init(d);
 	if (rc)
 		goto fail;

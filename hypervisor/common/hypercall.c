@@ -83,7 +83,10 @@ static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 
 		if (hvm_copy_from_guest(v, &fi, arg, sizeof(fi)))
 			return -XEN_EFAULT;
-		fi.submap = fi.submap_idx == 0 ? 1u << XENFEAT_auto_translated_physmap : 0;
+		fi.submap = fi.submap_idx == 0 ? (1u << XENFEAT_auto_translated_physmap) |
+							 (1u << XENFEAT_hvm_callback_vector) |
+							 (1u << XENFEAT_hvm_safe_pvclock)
+					       : 0;
 		return hvm_copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
 	}
 	case XENVER_pagesize:
@@ -216,7 +219,11 @@ static long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 /* vcpu_op (public/vcpu.h): the sub-ops a PVH guest needs first. The timer
  * and runstate sub-ops come with the rest of the guest ABI. */
 #define VCPUOP_is_up 3
+#define VCPUOP_register_runstate_memory_area 5
+#define VCPUOP_set_periodic_timer 6
 #define VCPUOP_stop_periodic_timer 7
+#define VCPUOP_set_singleshot_timer 8
+#define VCPUOP_stop_singleshot_timer 9
 #define VCPUOP_register_vcpu_info 10
 #define VCPU_INFO_SIZE 64
 
@@ -231,8 +238,46 @@ static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t a
 	switch (cmd) {
 	case VCPUOP_is_up:
 		return !test_bit(VPF_down, &t->pause_flags);
+	case VCPUOP_set_singleshot_timer: {
+		struct {
+			uint64_t timeout_abs_ns;
+			uint32_t flags, pad;
+		} a;
+
+		if (t != v)
+			return -XEN_EINVAL; /* a vCPU's own timer only, as on Xen */
+		if (hvm_copy_from_guest(v, &a, arg, sizeof(a)))
+			return -XEN_EFAULT;
+		return vtime_set_singleshot(v, a.timeout_abs_ns, a.flags);
+	}
+	case VCPUOP_stop_singleshot_timer:
+		if (t != v)
+			return -XEN_EINVAL;
+		vtime_stop(v, false);
+		return 0;
+	case VCPUOP_set_periodic_timer: {
+		uint64_t period;
+
+		if (t != v)
+			return -XEN_EINVAL;
+		if (hvm_copy_from_guest(v, &period, arg, sizeof(period)))
+			return -XEN_EFAULT;
+		return vtime_set_periodic(v, period);
+	}
 	case VCPUOP_stop_periodic_timer:
-		return 0; /* Basalt never starts one for a PVH vCPU */
+		if (t != v)
+			return -XEN_EINVAL;
+		vtime_stop(v, true);
+		return 0;
+	case VCPUOP_register_runstate_memory_area: {
+		uint64_t gva;
+
+		if (hvm_copy_from_guest(v, &gva, arg, sizeof(gva)))
+			return -XEN_EFAULT;
+		t->arch.runstate_gva = gva;
+		runstate_publish(t);
+		return 0;
+	}
 	case VCPUOP_register_vcpu_info: {
 		struct {
 			uint64_t mfn;
@@ -255,11 +300,35 @@ static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t a
 		if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur)))
 			return -XEN_EINVAL;
 		t->arch.vcpu_info_gpa = gpa;
+		vtime_update_vcpu(t);
 		return 0;
 	}
 	default:
 		return -XEN_ENOSYS;
 	}
+}
+
+/* The runstate area (VCPUOP_register_runstate_memory_area) is a guest
+ * virtual address; it is rewritten at every runstate change. A pointer that
+ * stops working is dropped. */
+void runstate_publish(struct vcpu *v)
+{
+	struct {
+		int32_t state;
+		uint32_t pad;
+		uint64_t state_entry_time;
+		uint64_t time[4];
+	} r;
+
+	if (!v->arch.runstate_gva)
+		return;
+	r.state = v->runstate;
+	r.pad = 0;
+	r.state_entry_time = (uint64_t)v->runstate_entry;
+	for (int i = 0; i < 4; i++)
+		r.time[i] = (uint64_t)v->runstate_time[i];
+	if (hvm_copy_to_guest(v, v->arch.runstate_gva, &r, sizeof(r)))
+		v->arch.runstate_gva = 0;
 }
 
 long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])

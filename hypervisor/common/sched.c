@@ -44,6 +44,7 @@ void vcpu_set_runstate(struct vcpu *v, int state)
 	v->runstate_time[v->runstate] += now - v->runstate_entry;
 	v->runstate_entry = now;
 	v->runstate = state;
+	runstate_publish(v);
 }
 
 static void runq_append(struct sched_pcpu *sp, struct vcpu *v)

@@ -124,6 +124,13 @@ void start_basalt(uint32_t magic, uint32_t info)
 	apic_init_bsp();
 	time_init(acpi_info.have_hpet ? acpi_info.hpet_base : 0);
 	apic_timer_calibrate();
+	{
+		uint64_t rtc = rtc_read_seconds();
+
+		vtime_set_boot_wallclock(rtc ? rtc - (uint64_t)(NOW() / 1000000000) : 0);
+		if (!rtc)
+			printk(LOG_WARN "time: the CMOS clock reads as nonsense; guests' wallclock starts at 1970\n");
+	}
 	timer_init();
 	timer_cpu_init(0);
 	sched_init();

@@ -120,3 +120,60 @@ void mdelay(unsigned long ms)
 	while (ms--)
 		udelay(1000);
 }
+
+/* ------------------------------------------------------------ wallclock */
+
+static unsigned int cmos_read(unsigned int reg)
+{
+	outb((uint8_t)reg, 0x70);
+	return inb(0x71);
+}
+
+static unsigned int bcd(unsigned int v, bool binary)
+{
+	return binary ? v : (v & 0xf) + (v >> 4) * 10;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned int m, unsigned int d)
+{
+	int64_t era;
+	unsigned int yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned int)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/*
+ * The CMOS real-time clock, read once at boot: seconds since 1970 (UTC, as
+ * PCs conventionally keep it), or 0 if it reads as nonsense. Guests get the
+ * wallclock at system time 0 from it (shared_info).
+ */
+uint64_t rtc_read_seconds(void)
+{
+	unsigned int sec, min, hour, day, mon, year, b;
+	bool binary;
+
+	for (unsigned int i = 0; i < 1000000 && (cmos_read(0x0a) & 0x80); i++)
+		cpu_relax(); /* update in progress */
+	sec = cmos_read(0x00), min = cmos_read(0x02), hour = cmos_read(0x04);
+	day = cmos_read(0x07), mon = cmos_read(0x08), year = cmos_read(0x09);
+	b = cmos_read(0x0b);
+	binary = b & 0x04;
+	sec = bcd(sec, binary), min = bcd(min, binary), day = bcd(day, binary), mon = bcd(mon, binary);
+	year = bcd(year, binary) + 2000;
+	if (!(b & 0x02)) { /* 12-hour clock: bit 7 is PM */
+		bool pm = hour & 0x80;
+
+		hour = bcd(hour & 0x7f, binary) % 12 + (pm ? 12 : 0);
+	} else {
+		hour = bcd(hour, binary);
+	}
+	if (sec > 59 || min > 59 || hour > 23 || !day || day > 31 || !mon || mon > 12)
+		return 0;
+	return (uint64_t)(days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec);
+}

@@ -147,6 +147,16 @@ int domain_evtchn_init(struct domain *d);
 void domain_evtchn_destroy(struct domain *d);
 struct vcpu_info *hvm_vcpu_info(struct vcpu *v);
 int hvm_callback_vector_pending(struct vcpu *v); /* the callback vector to inject, or -1 */
+/* Guest time (common/vtime.c) */
+void vtime_set_boot_wallclock(uint64_t secs);
+void vtime_update_vcpu(struct vcpu *v);
+void vtime_update_wallclock(struct domain *d);
+void vtime_vcpu_init(struct vcpu *v);
+void vtime_vcpu_destroy(struct vcpu *v);
+int vtime_set_singleshot(struct vcpu *v, uint64_t abs_ns, uint32_t flags);
+int vtime_set_periodic(struct vcpu *v, uint64_t period_ns);
+void vtime_stop(struct vcpu *v, bool periodic);
+void runstate_publish(struct vcpu *v); /* to the guest's runstate area, if registered */
 /* A character typed while the domain has the console's input focus. */
 void domain_console_input(struct domain *d, char c);
 /* The PV console ring (common/console_ring.c). */

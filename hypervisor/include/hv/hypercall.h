@@ -40,6 +40,8 @@ struct vcpu;
 #define XENVER_commandline 9
 #define XENVER_build_id 10
 #define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_hvm_callback_vector 8
+#define XENFEAT_hvm_safe_pvclock 9
 
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read 1

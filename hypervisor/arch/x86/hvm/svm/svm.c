@@ -747,6 +747,7 @@ void hvm_ctxt_switch_from(struct vcpu *v)
 void hvm_ctxt_switch_to(struct vcpu *v)
 {
 	xstate_restore(v);
+	vtime_update_vcpu(v);
 	if (cpuid_edx(0x80000001) & (1u << 27)) /* RDTSCP: TSC_AUX is the vCPU's */
 		wrmsr(0xc0000103, v->arch.tsc_aux);
 }
