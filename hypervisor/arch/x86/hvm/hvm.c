@@ -197,6 +197,7 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case 0x8b:	 /* microcode patch level */
 	case 0xc0010015: /* AMD HWCR */
 	case 0xc0011029: /* AMD DE_CFG */
+	case 0xc0010055: /* AMD interrupt pending message (C1E): Linux reads it unguarded */
 		*val = 0;
 		return 0;
 	default:
