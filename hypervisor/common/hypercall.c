@@ -83,10 +83,10 @@ static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 
 		if (hvm_copy_from_guest(v, &fi, arg, sizeof(fi)))
 			return -XEN_EFAULT;
-		fi.submap = fi.submap_idx == 0 ? (1u << XENFEAT_auto_translated_physmap) |
-							 (1u << XENFEAT_hvm_callback_vector) |
-							 (1u << XENFEAT_hvm_safe_pvclock)
-					       : 0;
+		fi.submap = fi.submap_idx == 0
+				    ? (1u << XENFEAT_auto_translated_physmap) | (1u << XENFEAT_hvm_callback_vector) |
+					      (1u << XENFEAT_hvm_safe_pvclock)
+				    : 0;
 		return hvm_copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
 	}
 	case XENVER_pagesize:

@@ -34,12 +34,12 @@ struct arch_vcpu {
 	struct vlapic vlapic;
 	bool nmi_pending;
 	uint64_t tsc_aux;
-	uint64_t vcpu_info_gpa;			  /* VCPUOP_register_vcpu_info (0: the shared_info slot) */
-	uint8_t upcall_vector;			  /* HVMOP_set_evtchn_upcall_vector (0: none) */
-	struct timer vtimer;   /* vcpu_op singleshot/periodic timer (common/vtime.c) */
+	uint64_t vcpu_info_gpa; /* VCPUOP_register_vcpu_info (0: the shared_info slot) */
+	uint8_t upcall_vector;	/* HVMOP_set_evtchn_upcall_vector (0: none) */
+	struct timer vtimer;	/* vcpu_op singleshot/periodic timer (common/vtime.c) */
 	s_time_t timer_deadline;
-	s_time_t periodic_ns;  /* 0: singleshot (or off) */
-	uint64_t runstate_gva; /* VCPUOP_register_runstate_memory_area (0: none) */
+	s_time_t periodic_ns;			  /* 0: singleshot (or off) */
+	uint64_t runstate_gva;			  /* VCPUOP_register_runstate_memory_area (0: none) */
 	uint8_t dummy_vcpu_info[64] __aligned(8); /* vCPUs >= 32 before they register one */
 	uint64_t msr_tsc_deadline_shadow;
 	/* a pending exception to inject: vector, error code (or -1) */

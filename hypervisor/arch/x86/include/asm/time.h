@@ -8,6 +8,6 @@
 void time_init(paddr_t hpet_base);
 uint64_t ns_to_tsc(s_time_t ns);  /* absolute system time -> TSC value */
 s_time_t tsc_to_ns(uint64_t tsc); /* TSC value -> system time */
-uint64_t rtc_read_seconds(void); /* CMOS clock: seconds since 1970, 0 if unreadable */
+uint64_t rtc_read_seconds(void);  /* CMOS clock: seconds since 1970, 0 if unreadable */
 
 #endif
