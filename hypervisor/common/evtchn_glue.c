@@ -51,19 +51,20 @@ static struct shared_info *env_shared_info(struct evtchn_domain *ed)
 	return DOM(ed)->shared_info;
 }
 
-static void *gpa_to_host(struct domain *d, uint64_t gpa)
+void *hvm_gpa_to_host(struct domain *d, uint64_t gpa)
 {
 	mfn_t mfn = p2m_lookup(d, _gfn(gpa >> PAGE_SHIFT), NULL);
 
 	return mfn_eq(mfn, INVALID_MFN) ? NULL : (uint8_t *)mfn_to_virt(mfn) + (gpa & ~PAGE_MASK);
 }
 
+/* Called on every VM entry (the callback check): no page walk here. The
+ * registered area was translated once, at registration; the frame stays the
+ * domain's until it dies. */
 struct vcpu_info *hvm_vcpu_info(struct vcpu *v)
 {
-	void *p = v->arch.vcpu_info_gpa ? gpa_to_host(v->domain, v->arch.vcpu_info_gpa) : NULL;
-
-	if (p)
-		return p;
+	if (v->arch.vcpu_info)
+		return v->arch.vcpu_info;
 	if (v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
 		return &((struct shared_info *)v->domain->shared_info)->vcpu_info[v->vcpu_id];
 	return (struct vcpu_info *)v->arch.dummy_vcpu_info;

@@ -169,7 +169,7 @@ static long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		return -XEN_ENOSYS;
 	if (hvm_copy_from_guest(v, &p, arg, sizeof(p)))
 		return -XEN_EFAULT;
-	if (p.domid != DOMID_SELF && p.domid != d->domain_id)
+	if (!domid_is_self(d, p.domid))
 		return -XEN_EPERM; /* only the control domain may name others */
 	if (p.index >= HVM_NR_PARAMS)
 		return -XEN_EINVAL;
@@ -290,7 +290,7 @@ static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t a
 			return -XEN_EFAULT;
 		if (r.offset > PAGE_SIZE - VCPU_INFO_SIZE || (r.offset & 7) || r.rsvd)
 			return -XEN_EINVAL;
-		if (t->arch.vcpu_info_gpa)
+		if (t->arch.vcpu_info)
 			return -XEN_EINVAL; /* once only, as on Xen */
 		gpa = (r.mfn << PAGE_SHIFT) + r.offset;
 		/* start from what the shared_info slot holds (if it has one) */
@@ -299,7 +299,7 @@ static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t a
 			memcpy(cur, (uint8_t *)d->shared_info + vcpuid * VCPU_INFO_SIZE, sizeof(cur));
 		if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur)))
 			return -XEN_EINVAL;
-		t->arch.vcpu_info_gpa = gpa;
+		t->arch.vcpu_info = hvm_gpa_to_host(d, gpa); /* within one page: checked above */
 		vtime_update_vcpu(t);
 		return 0;
 	}

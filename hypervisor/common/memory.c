@@ -44,11 +44,6 @@ struct e820entry {
 } __packed;
 BUILD_BUG_ON(sizeof(struct e820entry) != 20);
 
-static bool is_self(const struct domain *d, uint16_t domid)
-{
-	return domid == DOMID_SELF || domid == d->domain_id;
-}
-
 static long add_to_physmap(struct vcpu *v, uint64_t arg)
 {
 	struct domain *d = v->domain;
@@ -57,7 +52,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 
 	if (hvm_copy_from_guest(v, &x, arg, sizeof(x)))
 		return -XEN_EFAULT;
-	if (!is_self(d, x.domid))
+	if (!domid_is_self(d, x.domid))
 		return -XEN_EPERM;
 	if (x.space != XENMAPSPACE_shared_info)
 		return -XEN_ENOSYS; /* grant table and gmfn spaces: with the full ABI */
@@ -106,7 +101,7 @@ static long reservation(struct vcpu *v, uint64_t arg, bool maximum)
 
 	if (hvm_copy_from_guest(v, &domid, arg, sizeof(domid)))
 		return -XEN_EFAULT;
-	if (!is_self(v->domain, domid))
+	if (!domid_is_self(v->domain, domid))
 		return -XEN_EPERM;
 	return (long)(maximum ? v->domain->max_pages : v->domain->tot_pages);
 }

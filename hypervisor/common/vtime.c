@@ -30,11 +30,19 @@ void vtime_set_boot_wallclock(uint64_t secs)
 	boot_wallclock = secs;
 }
 
+/* The TSC rate is fixed once Basalt has calibrated it, so the scale is
+ * computed once (not on every context switch). */
 static void pvclock_params(uint32_t *mul, int8_t *shift)
 {
+	static uint32_t cached_mul;
+	static int8_t cached_shift;
 	uint64_t hz = cpu_khz_tsc() * 1000, m;
 	int s = 0;
 
+	if (cached_mul) {
+		*mul = cached_mul, *shift = cached_shift;
+		return;
+	}
 	if (!hz) {
 		*mul = 0, *shift = 0;
 		return;
@@ -49,8 +57,8 @@ static void pvclock_params(uint32_t *mul, int8_t *shift)
 		m <<= 1;
 		s--;
 	}
-	*mul = (uint32_t)m;
-	*shift = (int8_t)s;
+	*mul = cached_mul = (uint32_t)m;
+	*shift = cached_shift = (int8_t)s;
 }
 
 void vtime_update_vcpu(struct vcpu *v)

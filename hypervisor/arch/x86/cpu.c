@@ -20,7 +20,7 @@ extern const char interrupt_stubs[];
 extern uint64_t boot_gdt[];
 
 unsigned int nr_cpu_ids = 1;
-bool cpu_has_x2apic, cpu_has_tsc_deadline, cpu_has_invariant_tsc, cpu_has_1gb_pages;
+bool cpu_has_x2apic, cpu_has_tsc_deadline, cpu_has_invariant_tsc, cpu_has_1gb_pages, cpu_has_rdtscp;
 
 struct idt_entry {
 	uint16_t off_lo, sel;
@@ -145,5 +145,6 @@ void identify_cpu(void)
 	cpu_has_x2apic = cpuid_ecx(1) & (1u << 21);
 	cpu_has_tsc_deadline = cpuid_ecx(1) & (1u << 24);
 	cpu_has_1gb_pages = max_ext >= 0x80000001 && (cpuid_edx(0x80000001) & (1u << 26));
+	cpu_has_rdtscp = max_ext >= 0x80000001 && (cpuid_edx(0x80000001) & (1u << 27));
 	cpu_has_invariant_tsc = max_ext >= 0x80000007 && (cpuid_edx(0x80000007) & (1u << 8));
 }

@@ -33,8 +33,6 @@ struct trampoline_params {
 	uint64_t cr3, efer, stack, entry, cpu, started;
 };
 
-static uint32_t cpu_apic_ids[NR_CPUS];
-
 unsigned int smp_max_cpus(unsigned int nr_madt)
 {
 	unsigned int n = MIN(nr_madt ? nr_madt : 1, (unsigned int)NR_CPUS);
@@ -117,7 +115,6 @@ void smp_boot_cpus(const struct acpi_info *ai)
 	mfn_t tramp_mfn = alloc_pages(0, MEMF_bits(20));
 	void *tramp;
 
-	cpu_apic_ids[0] = bsp;
 	cpumask_set_cpu(0, &cpu_online_map);
 	if (want <= 1)
 		goto out;
@@ -137,7 +134,7 @@ void smp_boot_cpus(const struct acpi_info *ai)
 			continue;
 		}
 		if (cpu_up(next, c->apic_id, tramp))
-			cpu_apic_ids[next++] = c->apic_id;
+			next++;
 	}
 	free_pages(tramp_mfn, 0);
 out:

@@ -146,6 +146,13 @@ long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg); /* common/memory.
 int domain_evtchn_init(struct domain *d);
 void domain_evtchn_destroy(struct domain *d);
 struct vcpu_info *hvm_vcpu_info(struct vcpu *v);
+/* Host address of a guest-physical byte (NULL: no memory there). */
+void *hvm_gpa_to_host(struct domain *d, uint64_t gpa);
+/* DOMID_SELF or the domain's own id */
+static inline bool domid_is_self(const struct domain *d, domid_t id)
+{
+	return id == DOMID_SELF || id == d->domain_id;
+}
 int hvm_callback_vector_pending(struct vcpu *v); /* the callback vector to inject, or -1 */
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);

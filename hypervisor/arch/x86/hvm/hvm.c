@@ -162,7 +162,6 @@ static int write_hypercall_page(struct vcpu *v, uint64_t val)
 	}
 	if (hvm_copy_to_gpa(v->domain, gpa, page, sizeof(page)))
 		return -XEN_EINVAL;
-	v->domain->arch.hypercall_page_gfn = gpa >> PAGE_SHIFT;
 	return 0;
 }
 
@@ -406,7 +405,7 @@ void hvm_hypercall(struct vcpu *v)
  * ModRM with SIB and displacement (for the length; the address itself is
  * the faulting guest-physical address). Anything else crashes the domain.
  */
-static unsigned int modrm_len(const uint8_t *p, bool addr32_in_64, unsigned int *reg, bool is64)
+static unsigned int modrm_len(const uint8_t *p, unsigned int *reg)
 {
 	uint8_t modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
 	unsigned int len = 1;
@@ -422,8 +421,6 @@ static unsigned int modrm_len(const uint8_t *p, bool addr32_in_64, unsigned int 
 		len += 4;
 	else if (rm == 5 || (rm == 4 && (p[1] & 7) == 5))
 		len += 4; /* disp32 (RIP-relative in 64-bit mode) */
-	(void)addr32_in_64;
-	(void)is64;
 	return len;
 }
 
@@ -465,7 +462,7 @@ static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const u
 	switch (op) {
 	case 0x89: /* mov r/m32, r32 */
 	case 0x8b: /* mov r32, r/m32 */
-		len = modrm_len(&b[i], false, &reg, is64);
+		len = modrm_len(&b[i], &reg);
 		if (!len)
 			goto bad;
 		reg |= (rex & 4) ? 8 : 0;
@@ -474,7 +471,7 @@ static void emulate_lapic_insn(struct vcpu *v, uint64_t gpa, bool write, const u
 			val = (uint32_t)hvm_get_reg(v, reg);
 		break;
 	case 0xc7: /* mov r/m32, imm32 */
-		len = modrm_len(&b[i], false, &reg, is64);
+		len = modrm_len(&b[i], &reg);
 		if (!len || reg != 0)
 			goto bad;
 		i += len;

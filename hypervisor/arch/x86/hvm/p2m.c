@@ -30,11 +30,7 @@
 
 static uint64_t *new_table(struct domain *d)
 {
-	uint64_t *t = alloc_xenheap_pages(0, MEMF_zero);
-
-	if (t)
-		d->arch.p2m_table_pages++;
-	return t;
+	return alloc_xenheap_pages(0, MEMF_zero);
 }
 
 int p2m_init(struct domain *d)
@@ -55,7 +51,6 @@ static void free_level(struct domain *d, uint64_t *t, int level)
 		if ((t[i] & NPT_P) && !(t[i] & NPT_PS))
 			free_level(d, maddr_to_virt(t[i] & NPT_ADDR), level - 1);
 	free_xenheap_pages(t, 0);
-	d->arch.p2m_table_pages--;
 }
 
 void p2m_teardown(struct domain *d)

@@ -23,11 +23,6 @@
 #include <asm/pvh_build.h>
 #include <asm/pvh_info.h>
 
-struct load_info {
-	uint64_t entry;
-	uint64_t kernel_end; /* highest guest-physical byte of the kernel + 1 */
-};
-
 /* Copy each PT_LOAD segment to its p_paddr (elf_check has validated the
  * headers against the image size). */
 static int load_segments(struct domain *d, const uint8_t *img, const struct elf_image_info *ei, char *err,
@@ -81,29 +76,6 @@ static int load_segments(struct domain *d, const uint8_t *img, const struct elf_
 	return 0;
 }
 
-static int load_kernel(struct domain *d, const struct boot_module *k, struct load_info *li, char *err, size_t errlen)
-{
-	const uint8_t *img = maddr_to_virt(k->start);
-	struct elf_image_info ei;
-	int rc;
-
-	if (k->size >= 0x210 && !memcmp(img + 0x202, "HdrS", 4))
-		return pvh_load_bzimage(d, img, k->size, li, err, errlen);
-	rc = elf_check(img, k->size, &ei, err, errlen);
-	if (rc)
-		return rc;
-	if (!ei.has_phys32_entry) {
-		snprintf(err, errlen, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): not a PVH kernel");
-		return -XEN_ENOEXEC;
-	}
-	rc = load_segments(d, img, &ei, err, errlen);
-	if (rc)
-		return rc;
-	li->entry = ei.phys32_entry;
-	li->kernel_end = ei.load_max;
-	return 0;
-}
-
 int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t *entry, uint64_t *end, char *err,
 		       size_t errlen)
 {
@@ -113,13 +85,22 @@ int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t 
 	if (rc)
 		return rc;
 	if (!ei.has_phys32_entry) {
-		snprintf(err, errlen, "the unpacked kernel has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
+		snprintf(err, errlen, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): not a PVH kernel");
 		return -XEN_ENOEXEC;
 	}
 	rc = load_segments(d, img, &ei, err, errlen);
 	*entry = ei.phys32_entry;
 	*end = ei.load_max;
 	return rc;
+}
+
+static int load_kernel(struct domain *d, const struct boot_module *k, struct load_info *li, char *err, size_t errlen)
+{
+	const uint8_t *img = maddr_to_virt(k->start);
+
+	if (k->size >= 0x210 && !memcmp(img + 0x202, "HdrS", 4))
+		return pvh_load_bzimage(d, img, k->size, li, err, errlen);
+	return pvh_load_elf_image(d, img, k->size, &li->entry, &li->kernel_end, err, errlen);
 }
 
 int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel, const struct boot_module *ramdisk,

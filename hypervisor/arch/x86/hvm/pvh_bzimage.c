@@ -14,11 +14,6 @@
 #include <asm/page.h>
 #include <asm/pvh_build.h>
 
-struct load_info {
-	uint64_t entry;
-	uint64_t kernel_end;
-};
-
 static unsigned int order_for(uint64_t bytes)
 {
 	unsigned int order = 0;

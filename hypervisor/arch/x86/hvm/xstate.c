@@ -82,7 +82,6 @@ void xstate_save(struct vcpu *v)
 		__asm__ __volatile__("xsave64 (%0)" ::"r"(v->arch.xsave_area), "a"(~0u), "d"(~0u) : "memory");
 	else
 		__asm__ __volatile__("fxsave64 (%0)" ::"r"(v->arch.xsave_area) : "memory");
-	v->arch.fpu_initialised = true;
 }
 
 void xstate_restore(struct vcpu *v)

@@ -427,8 +427,7 @@ static bool skip_insn(struct vcpu *v, const uint8_t *op, unsigned int op_len)
 		hvm_inject_ud(v);
 		return false;
 	}
-	v->arch.vmcb->rip += len;
-	v->arch.vmcb->int_state &= ~1ULL; /* the shadow of a skipped STI/MOV SS ends */
+	hvm_advance_rip(v, len); /* also ends the shadow of a skipped STI/MOV SS */
 	return true;
 }
 
@@ -748,7 +747,7 @@ void hvm_ctxt_switch_to(struct vcpu *v)
 {
 	xstate_restore(v);
 	vtime_update_vcpu(v);
-	if (cpuid_edx(0x80000001) & (1u << 27)) /* RDTSCP: TSC_AUX is the vCPU's */
+	if (cpu_has_rdtscp) /* TSC_AUX is the vCPU's */
 		wrmsr(0xc0000103, v->arch.tsc_aux);
 }
 

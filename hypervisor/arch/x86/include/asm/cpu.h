@@ -34,7 +34,7 @@ struct cpu_data {
 DECLARE_PER_CPU(struct cpu_data, cpu_data);
 
 extern unsigned int nr_cpu_ids; /* number of logical CPUs we may bring up */
-extern bool cpu_has_x2apic, cpu_has_tsc_deadline, cpu_has_invariant_tsc, cpu_has_1gb_pages;
+extern bool cpu_has_x2apic, cpu_has_tsc_deadline, cpu_has_invariant_tsc, cpu_has_1gb_pages, cpu_has_rdtscp;
 
 void idt_init(void);
 void idt_load(void);

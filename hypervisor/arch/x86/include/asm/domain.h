@@ -30,18 +30,16 @@ struct arch_vcpu {
 	/* FPU/SSE/AVX state while the vCPU is not loaded */
 	void *xsave_area;
 	uint64_t xcr0;
-	bool fpu_initialised;
 	struct vlapic vlapic;
 	bool nmi_pending;
 	uint64_t tsc_aux;
-	uint64_t vcpu_info_gpa; /* VCPUOP_register_vcpu_info (0: the shared_info slot) */
-	uint8_t upcall_vector;	/* HVMOP_set_evtchn_upcall_vector (0: none) */
-	struct timer vtimer;	/* vcpu_op singleshot/periodic timer (common/vtime.c) */
+	struct vcpu_info *vcpu_info; /* registered with VCPUOP_register_vcpu_info (NULL: the shared_info slot) */
+	uint8_t upcall_vector;	     /* HVMOP_set_evtchn_upcall_vector (0: none) */
+	struct timer vtimer;	     /* vcpu_op singleshot/periodic timer (common/vtime.c) */
 	s_time_t timer_deadline;
 	s_time_t periodic_ns;			  /* 0: singleshot (or off) */
 	uint64_t runstate_gva;			  /* VCPUOP_register_runstate_memory_area (0: none) */
 	uint8_t dummy_vcpu_info[64] __aligned(8); /* vCPUs >= 32 before they register one */
-	uint64_t msr_tsc_deadline_shadow;
 	/* a pending exception to inject: vector, error code (or -1) */
 	int pending_exc;
 	int64_t pending_exc_ec;
@@ -51,8 +49,6 @@ struct arch_domain {
 	/* nested page tables (hvm/p2m.c) */
 	spinlock_t p2m_lock;
 	paddr_t p2m_root; /* machine address of the PML4 */
-	unsigned long p2m_table_pages;
-	uint64_t hypercall_page_gfn;
 	uint64_t tsc_offset;
 	uint64_t guest_ram_bytes;
 	uint64_t max_gfn;	  /* highest guest frame with RAM */

@@ -22,7 +22,11 @@ int pvh_load_elf_image(struct domain *d, const void *img, size_t size, uint64_t 
 struct pvh_layout;
 /* Write the start info, memory map and ACPI tables (hvm/pvh_start.c). */
 int pvh_write_start_info(struct domain *d, struct pvh_layout *l, uint64_t *start_info_gpa, char *err, size_t errlen);
-struct load_info;
+/* Where a kernel was loaded: its PVH entry and the end of its image. */
+struct load_info {
+	uint64_t entry;
+	uint64_t kernel_end;
+};
 int pvh_load_bzimage(struct domain *d, const void *img, size_t size, struct load_info *li, char *err, size_t errlen);
 
 #endif
