@@ -53,11 +53,13 @@ static void domain_free(struct domain *d)
 			continue;
 		vlapic_destroy(&v->arch.vlapic);
 		vtime_vcpu_destroy(v);
+		sched_op_vcpu_destroy(v);
 		hvm_vcpu_destroy(v);
 		sched_unplace_vcpu(v);
 		xfree(v);
 	}
 	xfree(d->vcpu);
+	sched_op_domain_destroy(d);
 	p2m_teardown(d);
 	if (d->shared_info)
 		free_xenheap_pages(d->shared_info, 0);
@@ -152,6 +154,7 @@ static int vcpu_create(struct domain *d, unsigned int id)
 		return rc;
 	vlapic_init(&v->arch.vlapic, v, id, &hvm_vlapic_env);
 	vtime_vcpu_init(v);
+	sched_op_vcpu_init(v);
 	return 0;
 }
 
@@ -169,6 +172,8 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	d->state = DOMSTATE_building;
 	strlcpy(d->name, name, sizeof(d->name));
 	d->max_vcpus = max_vcpus;
+	sched_op_domain_init(d);
+	hvm_params_init(d);
 	if (affinity && !cpumask_empty(affinity))
 		cpumask_copy(&d->hard_affinity, affinity);
 	else
@@ -280,9 +285,32 @@ int domain_alloc_memory(struct domain *d, unsigned long pages)
 	return 0;
 }
 
+/*
+ * A vCPU halted with interrupts disabled will never run again (Xen's
+ * hvm_vcpu_down): it goes down, as if it had never been started; INIT-SIPI
+ * or VCPUOP_up can bring it back. When it was the last vCPU up, the domain
+ * powers off: that is how a PVH Linux, which has no hypervisor power-off
+ * hook and halts after "poweroff", ends on Xen.
+ */
+void vcpu_down_halted(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+	unsigned int up = 0;
+
+	set_bit(VPF_down, &v->pause_flags);
+	vcpu_sleep(v);
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		up += !test_bit(VPF_down, &d->vcpu[i]->pause_flags);
+	if (up)
+		return;
+	printk("d%u \"%s\": every vCPU halted with interrupts disabled: powering off\n", d->domain_id, d->name);
+	domain_shutdown(d, SHUTDOWN_poweroff);
+}
+
 void domain_start(struct domain *d)
 {
 	d->state = DOMSTATE_running;
+	d->vcpu[0]->initialised = true;
 	clear_bit(VPF_down, &d->vcpu[0]->pause_flags);
 	vcpu_wake(d->vcpu[0]);
 }
@@ -389,6 +417,8 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		return;
 	}
 	d->state = DOMSTATE_shutdown;
+	if (d->pending_shutdown_code != SHUTDOWN_CODE_NONE)
+		reason = d->pending_shutdown_code; /* SCHEDOP_shutdown_code said so earlier */
 	d->shutdown_code = reason;
 	spin_unlock(&d->lock);
 	stop_vcpus(d);

@@ -290,6 +290,29 @@ static void set_pending(struct evtchn_domain *d, struct evtchn_vcpu *v, evtchn_p
 		evtchn_fifo_set_pending(d, v, port_chn(d, port), port);
 	else
 		evtchn_2l_set_pending(d, v, port);
+	if (d->env->port_pending)
+		d->env->port_pending(d, port); /* masked or not: SCHEDOP_poll waits for either */
+}
+
+int evtchn_port_is_pending(struct evtchn_domain *d, evtchn_port_t port)
+{
+	int rc;
+
+	if (port > d->max_port || port >= abi_nr_ports(d))
+		return -XEN_EINVAL;
+	spin_lock(&d->lock);
+	if (d->fifo) {
+		event_word_t *word = fifo_word(d, port);
+
+		rc = word ? (__atomic_load_n(word, __ATOMIC_SEQ_CST) >> EVTCHN_FIFO_PENDING) & 1
+			  : port_is_valid(d, port) && port_chn(d, port)->pending;
+	} else {
+		struct shared_info *si = d->env->shared_info(d);
+
+		rc = si && ul_test(si->evtchn_pending, port);
+	}
+	spin_unlock(&d->lock);
+	return rc;
 }
 
 static void clear_pending(struct evtchn_domain *d, evtchn_port_t port)

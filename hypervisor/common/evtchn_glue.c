@@ -114,6 +114,14 @@ static void env_xen_event(struct evtchn_domain *ed, evtchn_port_t port)
 		console_ring_process(d);
 }
 
+static void env_port_pending(struct evtchn_domain *ed, evtchn_port_t port)
+{
+	struct domain *d = DOM(ed);
+
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		sched_poll_wake(d->vcpu[i], port);
+}
+
 static const struct evtchn_env evtchn_env = {
 	.zalloc = env_zalloc,
 	.free = env_free,
@@ -126,6 +134,7 @@ static const struct evtchn_env evtchn_env = {
 	.kick = env_kick,
 	.paused = env_paused,
 	.xen_event = env_xen_event,
+	.port_pending = env_port_pending,
 };
 
 int domain_evtchn_init(struct domain *d)
@@ -151,7 +160,7 @@ void domain_evtchn_destroy(struct domain *d)
 /* The domain-wide callback vector to inject now, or -1. */
 int hvm_callback_vector_pending(struct vcpu *v)
 {
-	uint64_t via = v->domain->callback_irq;
+	uint64_t via = READ_ONCE(v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ]);
 
 	if ((via >> 56) != 2 || v->arch.upcall_vector)
 		return -1;

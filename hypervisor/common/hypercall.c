@@ -1,9 +1,15 @@
 /*
- * Hypercall dispatch and the hypercalls the PVH domain foundation needs:
- * console_io (write), sched_op (yield, block, shutdown), xen_version
- * (version), hvm_op get_param for the PV console's page and channel,
- * event_channel_op send on that channel. The rest of Xen's ABI is -ENOSYS,
- * logged once per domain and hypercall number.
+ * Hypercall dispatch, and the small hypercalls: console_io, xen_version,
+ * vm_assist, multicall, event_channel_op's copy in and out. The others have
+ * their own files (sched_op.c, vcpu_op.c, memory.c, arch hvm_op.c). A
+ * hypercall Basalt does not have is -ENOSYS, logged once per domain and
+ * hypercall number.
+ *
+ * Continuations: a long hypercall checks hypercall_preempt_check() between
+ * units of work and, when it says so, records its progress in its
+ * arguments with hypercall_create_continuation(); the guest then executes
+ * the same call again (arch code rewinds RIP), so softirqs and other vCPUs
+ * get the CPU in between.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -11,6 +17,8 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <hv/softirq.h>
+#include <hv/smp.h>
 #include <asm/hvm.h>
 #include <asm/page.h>
 
@@ -104,100 +112,6 @@ static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	}
 }
 
-static long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
-{
-	uint32_t reason;
-
-	switch (cmd) {
-	case SCHEDOP_yield:
-		vcpu_yield();
-		return 0;
-	case SCHEDOP_block:
-		vcpu_block();
-		return 0;
-	case SCHEDOP_shutdown:
-		if (hvm_copy_from_guest(v, &reason, arg, sizeof(reason)))
-			return -XEN_EFAULT;
-		if (reason > SHUTDOWN_watchdog)
-			return -XEN_EINVAL;
-		domain_shutdown(v->domain, reason);
-		return 0;
-	default:
-		return -XEN_ENOSYS;
-	}
-}
-
-/* struct xen_hvm_param (public/hvm/hvm_op.h) */
-struct xen_hvm_param {
-	uint16_t domid;
-	uint16_t pad;
-	uint32_t index;
-	uint64_t value;
-};
-BUILD_BUG_ON(sizeof(struct xen_hvm_param) != 16);
-
-/* HVMOP_set_evtchn_upcall_vector: a per-vCPU vector raised in that vCPU's
- * local APIC for its event channel upcalls (the guest EOIs it). */
-static long set_upcall_vector(struct vcpu *v, uint64_t arg)
-{
-	struct {
-		uint32_t vcpu;
-		uint8_t vector;
-	} a;
-
-	if (hvm_copy_from_guest(v, &a, arg, sizeof(a)))
-		return -XEN_EFAULT;
-	if (a.vcpu >= v->domain->max_vcpus)
-		return -XEN_ENOENT;
-	if (a.vector < 0x10)
-		return -XEN_EINVAL;
-	v->domain->vcpu[a.vcpu]->arch.upcall_vector = a.vector;
-	return 0;
-}
-
-/* hvm_op: the console parameters, which the PV console needs. The other
- * parameters read as 0 and cannot be set yet (the full hvm_op comes with
- * the rest of the guest ABI). */
-static long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
-{
-	struct xen_hvm_param p;
-	struct domain *d = v->domain;
-
-	if (cmd == HVMOP_set_evtchn_upcall_vector)
-		return set_upcall_vector(v, arg);
-	if (cmd != HVMOP_get_param && cmd != HVMOP_set_param)
-		return -XEN_ENOSYS;
-	if (hvm_copy_from_guest(v, &p, arg, sizeof(p)))
-		return -XEN_EFAULT;
-	if (!domid_is_self(d, p.domid))
-		return -XEN_EPERM; /* only the control domain may name others */
-	if (p.index >= HVM_NR_PARAMS)
-		return -XEN_EINVAL;
-	if (cmd == HVMOP_set_param) {
-		if (p.index != HVM_PARAM_CALLBACK_IRQ)
-			return -XEN_EPERM;
-		/* only the vector type: a PVH domain has no GSIs or PCI INTx */
-		if (p.value && ((p.value >> 56) != 2 || (p.value & 0xff) < 16))
-			return -XEN_EINVAL;
-		d->callback_irq = p.value;
-		return 0;
-	}
-	switch (p.index) {
-	case HVM_PARAM_CALLBACK_IRQ:
-		p.value = d->callback_irq;
-		break;
-	case HVM_PARAM_CONSOLE_PFN:
-		p.value = d->con_ring_gfn;
-		break;
-	case HVM_PARAM_CONSOLE_EVTCHN:
-		p.value = d->con_port;
-		break;
-	default:
-		p.value = 0;
-	}
-	return hvm_copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
-}
-
 /* event_channel_op: the argument struct is copied in, handed to the event
  * channel core (common/event_channel.c) and copied back out. */
 static long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
@@ -216,119 +130,70 @@ static long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return rc;
 }
 
-/* vcpu_op (public/vcpu.h): the sub-ops a PVH guest needs first. The timer
- * and runstate sub-ops come with the rest of the guest ABI. */
-#define VCPUOP_is_up 3
-#define VCPUOP_register_runstate_memory_area 5
-#define VCPUOP_set_periodic_timer 6
-#define VCPUOP_stop_periodic_timer 7
-#define VCPUOP_set_singleshot_timer 8
-#define VCPUOP_stop_singleshot_timer 9
-#define VCPUOP_register_vcpu_info 10
-#define VCPU_INFO_SIZE 64
-
-static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+/* vm_assist: for an HVM guest only the runstate update flag exists (Xen's
+ * HVM_VM_ASSIST_MASK); any other type is -EINVAL. */
+static long do_vm_assist(struct vcpu *v, uint64_t cmd, uint64_t type)
 {
-	struct domain *d = v->domain;
-	struct vcpu *t;
+	const unsigned int allowed = 1u << VMASST_TYPE_runstate_update_flag;
 
-	if (vcpuid >= d->max_vcpus)
-		return -XEN_ENOENT;
-	t = d->vcpu[vcpuid];
+	if (type >= 32 || !(allowed & (1u << type)))
+		return -XEN_EINVAL;
 	switch (cmd) {
-	case VCPUOP_is_up:
-		return !test_bit(VPF_down, &t->pause_flags);
-	case VCPUOP_set_singleshot_timer: {
-		struct {
-			uint64_t timeout_abs_ns;
-			uint32_t flags, pad;
-		} a;
-
-		if (t != v)
-			return -XEN_EINVAL; /* a vCPU's own timer only, as on Xen */
-		if (hvm_copy_from_guest(v, &a, arg, sizeof(a)))
-			return -XEN_EFAULT;
-		return vtime_set_singleshot(v, a.timeout_abs_ns, a.flags);
-	}
-	case VCPUOP_stop_singleshot_timer:
-		if (t != v)
-			return -XEN_EINVAL;
-		vtime_stop(v, false);
+	case VMASST_CMD_enable:
+		__atomic_fetch_or(&v->domain->vm_assist, 1u << type, __ATOMIC_SEQ_CST);
 		return 0;
-	case VCPUOP_set_periodic_timer: {
-		uint64_t period;
-
-		if (t != v)
-			return -XEN_EINVAL;
-		if (hvm_copy_from_guest(v, &period, arg, sizeof(period)))
-			return -XEN_EFAULT;
-		return vtime_set_periodic(v, period);
-	}
-	case VCPUOP_stop_periodic_timer:
-		if (t != v)
-			return -XEN_EINVAL;
-		vtime_stop(v, true);
+	case VMASST_CMD_disable:
+		__atomic_fetch_and(&v->domain->vm_assist, ~(1u << type), __ATOMIC_SEQ_CST);
 		return 0;
-	case VCPUOP_register_runstate_memory_area: {
-		uint64_t gva;
-
-		if (hvm_copy_from_guest(v, &gva, arg, sizeof(gva)))
-			return -XEN_EFAULT;
-		t->arch.runstate_gva = gva;
-		runstate_publish(t);
-		return 0;
-	}
-	case VCPUOP_register_vcpu_info: {
-		struct {
-			uint64_t mfn;
-			uint32_t offset, rsvd;
-		} r;
-		uint8_t cur[VCPU_INFO_SIZE];
-		uint64_t gpa;
-
-		if (hvm_copy_from_guest(v, &r, arg, sizeof(r)))
-			return -XEN_EFAULT;
-		if (r.offset > PAGE_SIZE - VCPU_INFO_SIZE || (r.offset & 7) || r.rsvd)
-			return -XEN_EINVAL;
-		if (t->arch.vcpu_info)
-			return -XEN_EINVAL; /* once only, as on Xen */
-		gpa = (r.mfn << PAGE_SHIFT) + r.offset;
-		/* start from what the shared_info slot holds (if it has one) */
-		memset(cur, 0, sizeof(cur));
-		if (vcpuid < 32)
-			memcpy(cur, (uint8_t *)d->shared_info + vcpuid * VCPU_INFO_SIZE, sizeof(cur));
-		if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur)))
-			return -XEN_EINVAL;
-		t->arch.vcpu_info = hvm_gpa_to_host(d, gpa); /* within one page: checked above */
-		vtime_update_vcpu(t);
-		return 0;
-	}
 	default:
 		return -XEN_ENOSYS;
 	}
 }
 
-/* The runstate area (VCPUOP_register_runstate_memory_area) is a guest
- * virtual address; it is rewritten at every runstate change. A pointer that
- * stops working is dropped. */
-void runstate_publish(struct vcpu *v)
+bool hypercall_preempt_check(struct vcpu *v)
 {
-	struct {
-		int32_t state;
-		uint32_t pad;
-		uint64_t state_entry_time;
-		uint64_t time[4];
-	} r;
+	return !v->in_multicall && softirq_pending(smp_processor_id());
+}
 
-	if (!v->arch.runstate_gva)
-		return;
-	r.state = v->runstate;
-	r.pad = 0;
-	r.state_entry_time = (uint64_t)v->runstate_entry;
-	for (int i = 0; i < 4; i++)
-		r.time[i] = (uint64_t)v->runstate_time[i];
-	if (hvm_copy_to_guest(v, v->arch.runstate_gva, &r, sizeof(r)))
-		v->arch.runstate_gva = 0;
+/*
+ * multicall: an array of struct multicall_entry { op, result, args[6] },
+ * each field a xen_ulong_t (8 bytes from 64-bit code, 4 from 32-bit). Each
+ * entry runs as its own hypercall and its result is written back; a
+ * multicall inside a multicall is -EINVAL in its result, as on Xen.
+ * Preemption between entries continues with the rest of the array.
+ */
+static long do_multicall(struct vcpu *v, uint64_t list, uint64_t nr)
+{
+	bool is64 = hvm_long_mode_64bit(v);
+	size_t field = is64 ? 8 : 4, size = 8 * field;
+
+	if (v->in_multicall)
+		return -XEN_EINVAL;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t e[8] = { 0 }, args[5];
+		uint32_t e32[8];
+		long rc;
+
+		if (i && (i % MULTICALL_MAX_ENTRIES == 0 || hypercall_preempt_check(v))) {
+			const uint64_t cont[5] = { list + i * size, nr - i, 0, 0, 0 };
+
+			return hypercall_create_continuation(v, cont);
+		}
+		if (is64 ? hvm_copy_from_guest(v, e, list + i * size, size)
+			 : hvm_copy_from_guest(v, e32, list + i * size, size))
+			return -XEN_EFAULT;
+		if (!is64)
+			for (int j = 0; j < 8; j++)
+				e[j] = e32[j];
+		memcpy(args, &e[2], sizeof(args)); /* args[5] (the sixth) is unused by every op */
+		v->in_multicall = true;
+		rc = do_hypercall(v, e[0], args);
+		v->in_multicall = false;
+		e[1] = is64 ? (uint64_t)rc : (uint32_t)rc;
+		if (hvm_copy_to_guest(v, list + i * size + field, &e[1], field))
+			return -XEN_EFAULT;
+	}
+	return 0;
 }
 
 long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
@@ -348,6 +213,10 @@ long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
 		return do_hvm_op(v, args[0], args[1]);
 	case __HYPERVISOR_event_channel_op:
 		return do_event_channel_op(v, args[0], args[1]);
+	case __HYPERVISOR_vm_assist:
+		return do_vm_assist(v, args[0], args[1]);
+	case __HYPERVISOR_multicall:
+		return do_multicall(v, args[0], args[1]);
 	default:
 		if (nr < 64 && !test_and_set_bit((unsigned int)nr, v->domain->enosys_logged))
 			printk(LOG_WARN "d%u: hypercall %llu is not implemented (-ENOSYS)\n", v->domain->domain_id,

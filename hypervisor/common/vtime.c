@@ -61,6 +61,20 @@ static void pvclock_params(uint32_t *mul, int8_t *shift)
 	*shift = cached_shift = (int8_t)s;
 }
 
+/* The copy a guest registered for its vDSO (guest-virtual), by the same
+ * version protocol: odd version, the body, then the even version. */
+static void publish_time_area(struct vcpu *v, const struct vcpu_time_info *t)
+{
+	struct vcpu_time_info c = *t;
+	uint32_t even = c.version;
+
+	c.version = even - 1;
+	if (hvm_copy_to_guest(v, v->arch.time_area_gva, &c.version, sizeof(c.version)) ||
+	    hvm_copy_to_guest(v, v->arch.time_area_gva, &c, sizeof(c)) ||
+	    hvm_copy_to_guest(v, v->arch.time_area_gva, &even, sizeof(even)))
+		v->arch.time_area_gva = 0; /* a pointer that stopped working is dropped */
+}
+
 void vtime_update_vcpu(struct vcpu *v)
 {
 	struct vcpu_time_info *t = &hvm_vcpu_info(v)->time;
@@ -77,6 +91,8 @@ void vtime_update_vcpu(struct vcpu *v)
 	t->flags = PVCLOCK_TSC_STABLE;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	WRITE_ONCE(t->version, (t->version | 1) + 1);
+	if (v->arch.time_area_gva)
+		publish_time_area(v, t);
 }
 
 void vtime_update_wallclock(struct domain *d)

@@ -11,6 +11,7 @@ timeout or a hypervisor panic. A case is judged by that, by its VERDICT
 line (exactly one, from its own domain) and by the domain's end line:
   pass   PASS, powered off
   crash  the expectation line, then crashed by the hypervisor
+  reboot the reboot expectation line, then shut down with reason reboot
   any    crashed or powered off, no panic, no timeout
 Logs go to <dir>/basalt-logs/. Ends with "N passed, N failed".
 """
@@ -26,6 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 EXPECT_CRASH = "expecting the hypervisor to crash this domain"
+EXPECT_REBOOT = "expecting the domain to reboot"
 
 
 def load_manifest(path):
@@ -67,6 +69,11 @@ def judge(c, domid, lines, rc):
             problems.append("verdict %r, expected the crash expectation" % (verdicts[0] if verdicts else None))
         if "crashed" not in ended:
             problems.append("ended %r, expected crashed by the hypervisor" % ended)
+    elif c["ending"] == "reboot":
+        if not verdicts or EXPECT_REBOOT not in verdicts[0]:
+            problems.append("verdict %r, expected the reboot expectation" % (verdicts[0] if verdicts else None))
+        if "reason reboot" not in ended:
+            problems.append("ended %r, expected a shutdown with reason reboot" % ended)
     elif not ended:
         problems.append("no end line for the domain")
     return problems
@@ -91,6 +98,7 @@ def run_unit(unit, args):
                 tmp.write("---\n")
             tmp.write('name = "%s"\nkernel = "%s"\nmemory = 64\nvcpus = %d\ncmdline = "%s"\n' %
                       (c["case"], os.path.join(args.dir, c["elf"] + ".elf"), c["vcpus"], c["cmdline"]))
+            tmp.write('on_reboot = "destroy"\n')
             if "pcpu0" in (c["group"] or ""):
                 tmp.write('cpus = "0"\n')
         tmp.close()

@@ -21,6 +21,7 @@
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
+#include <public/hvm_op.h>
 #include <asm/domain.h>
 
 typedef uint16_t domid_t;
@@ -41,6 +42,8 @@ enum domain_state {
 #define SHUTDOWN_suspend 2
 #define SHUTDOWN_crash 3
 #define SHUTDOWN_watchdog 4
+#define SHUTDOWN_CODE_NONE (~0u) /* no SCHEDOP_shutdown_code given */
+#define DOMAIN_WATCHDOGS 2
 
 enum domain_action { ACTION_destroy, ACTION_restart, ACTION_preserve };
 
@@ -65,7 +68,13 @@ struct vcpu {
 	/* scheduler (common/sched.c), under the pCPU's run-queue lock */
 	struct vcpu *rq_next;
 	bool on_runq;
-	bool is_running; /* loaded on its pCPU right now */
+	bool is_running;   /* loaded on its pCPU right now */
+	bool initialised;  /* has a context to run (vCPU 0, or an AP after SIPI) */
+	bool in_multicall; /* running the entries of a multicall */
+	/* SCHEDOP_poll (common/sched_op.c) */
+	bool polling;
+	evtchn_port_t poll_port; /* the one port that ends the poll, 0: any */
+	struct timer poll_timer;
 	/* runstate accounting */
 	struct evtchn_vcpu evtchn;
 	int runstate;
@@ -81,6 +90,13 @@ struct domain {
 	int refcnt;
 	enum domain_state state;
 	unsigned int shutdown_code; /* SHUTDOWN_* when state is shutdown */
+	/* SCHEDOP_shutdown_code: the reason the next shutdown reports */
+	unsigned int pending_shutdown_code;
+	bool is_privileged;	/* the control domain (none exists yet) */
+	unsigned int vm_assist; /* VMASST_TYPE_* bits enabled (hypercall vm_assist) */
+	/* SCHEDOP_watchdog (common/sched_op.c) */
+	struct timer watchdog[2];
+	unsigned int watchdog_inuse;
 	unsigned int restarts;
 	bool reaped; /* its end has been handled */
 	unsigned int max_vcpus;
@@ -100,7 +116,7 @@ struct domain {
 	void *shared_info;		/* Xen's shared_info page (public/xen.h) */
 	struct evtchn_domain evtchn;	/* event channels (common/event_channel.c) */
 	bool evtchn_ready;
-	uint64_t callback_irq; /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
+	uint64_t hvm_params[HVM_NR_PARAMS]; /* arch/x86/hvm/hvm_op.c */
 	struct domain *next_in_list;
 	struct arch_domain arch;
 };
@@ -120,6 +136,8 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 /* Memory: allocate 'pages' pages in the largest chunks possible. */
 int domain_alloc_memory(struct domain *d, unsigned long pages);
 void domain_start(struct domain *d); /* vCPU 0 up, state running */
+/* v halted with interrupts off: down; the last vCPU down powers off */
+void vcpu_down_halted(struct vcpu *v);
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Crash the domain for bad behaviour; the message says why. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
@@ -141,7 +159,11 @@ struct boot_info;
 void dom0less_build(const struct boot_info *bi);
 /* The live domain with the next id above 'after' (referenced), or NULL. */
 struct domain *domain_next(domid_t after);
-long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg); /* common/memory.c */
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);		      /* common/memory.c */
+long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg);		      /* arch/x86/hvm/hvm_op.c */
+long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg); /* common/vcpu_op.c */
+void hvm_params_init(struct domain *d);
+void hvm_triple_fault(struct vcpu *v); /* shut down with the triple-fault reason */
 /* Event channels (common/evtchn_glue.c) */
 int domain_evtchn_init(struct domain *d);
 void domain_evtchn_destroy(struct domain *d);
@@ -154,6 +176,13 @@ static inline bool domid_is_self(const struct domain *d, domid_t id)
 	return id == DOMID_SELF || id == d->domain_id;
 }
 int hvm_callback_vector_pending(struct vcpu *v); /* the callback vector to inject, or -1 */
+/* sched_op (common/sched_op.c) */
+long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+void sched_op_vcpu_init(struct vcpu *v);
+void sched_op_vcpu_destroy(struct vcpu *v);
+void sched_op_domain_init(struct domain *d);
+void sched_op_domain_destroy(struct domain *d);
+void sched_poll_wake(struct vcpu *v, evtchn_port_t port); /* under d's event lock */
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);
 void vtime_update_vcpu(struct vcpu *v);

@@ -102,6 +102,9 @@ struct evtchn_env {
 	bool (*paused)(struct evtchn_domain *d);
 	/* the guest sent on a port allocated by evtchn_alloc_xen_port */
 	void (*xen_event)(struct evtchn_domain *d, evtchn_port_t port);
+	/* optional (may be NULL): port of d was just set pending, masked or
+	 * not (called under d's event lock; SCHEDOP_poll's wake-up) */
+	void (*port_pending)(struct evtchn_domain *d, evtchn_port_t port);
 };
 
 struct evtchn_domain {
@@ -148,5 +151,8 @@ void evtchn_send_virq(struct evtchn_domain *d, unsigned int vcpu_id, unsigned in
  * DOMID_XEN. 0, -XEN_ENOSPC, -XEN_ENOMEM or -XEN_ENOENT (no such vCPU). */
 int evtchn_alloc_xen_port(struct evtchn_domain *d, unsigned int vcpu_id, evtchn_port_t *port);
 void evtchn_notify_xen_port(struct evtchn_domain *d, evtchn_port_t port);
+/* Is port pending (SCHEDOP_poll)? 1 or 0; -XEN_EINVAL beyond the domain's
+ * port range. Takes d's event lock. */
+int evtchn_port_is_pending(struct evtchn_domain *d, evtchn_port_t port);
 
 #endif

@@ -8,25 +8,21 @@
 
 #include <hv/types.h>
 #include <public/event_channel.h>
+#include <public/hvm_op.h>
 #include <public/xen.h>
 
 struct vcpu;
 
 #define __HYPERVISOR_memory_op 12
+#define __HYPERVISOR_multicall 13
 #define __HYPERVISOR_xen_version 17
 #define __HYPERVISOR_console_io 18
+#define __HYPERVISOR_grant_table_op 20
+#define __HYPERVISOR_vm_assist 21
 #define __HYPERVISOR_vcpu_op 24
 #define __HYPERVISOR_sched_op 29
 #define __HYPERVISOR_event_channel_op 32
 #define __HYPERVISOR_hvm_op 34
-
-#define HVMOP_set_param 0
-#define HVMOP_get_param 1
-#define HVM_PARAM_CONSOLE_PFN 17
-#define HVM_PARAM_CONSOLE_EVTCHN 18
-#define HVM_NR_PARAMS 39
-#define HVM_PARAM_CALLBACK_IRQ 0
-#define HVMOP_set_evtchn_upcall_vector 23
 
 #define XENVER_version 0
 #define XENVER_extraversion 1
@@ -49,7 +45,23 @@ struct vcpu;
 #define SCHEDOP_yield 0
 #define SCHEDOP_block 1
 #define SCHEDOP_shutdown 2
+#define SCHEDOP_poll 3
+#define SCHEDOP_remote_shutdown 4
+#define SCHEDOP_shutdown_code 5
+#define SCHEDOP_watchdog 6
+
+#define VMASST_CMD_enable 0
+#define VMASST_CMD_disable 1
+#define VMASST_TYPE_runstate_update_flag 5
+#define MULTICALL_MAX_ENTRIES 512 /* per hypercall; more continue after a preemption check */
 
 long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5]);
+/* A long hypercall stops at a preemption point: the guest re-executes it
+ * with these arguments (which record the progress). Returns 0; the
+ * handler returns that. */
+long hypercall_create_continuation(struct vcpu *v, const uint64_t args[5]);
+/* Should a long hypercall stop here (work waits on this pCPU)? Never
+ * inside a multicall, whose entries run to completion. */
+bool hypercall_preempt_check(struct vcpu *v);
 
 #endif

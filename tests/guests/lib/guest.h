@@ -49,6 +49,8 @@ NORETURN PRINTF_LIKE(1, 2) void skip(const char *fmt, ...);
 /* The verdict line of a test that expects the hypervisor to crash it:
  * "VERDICT <name>: expecting the hypervisor to crash this domain". */
 void verdict_expect_crash(void);
+/* The expectation line for another ending: "VERDICT <name>: expecting <what>" */
+void verdict_expect(const char *what);
 NORETURN void guest_exit(enum ending how);
 
 /* Checks: one line each ("  ok:  ..." or "  BAD: ..."); the first failure

@@ -112,10 +112,15 @@ void skip(const char *fmt, ...)
 	verdict("SKIP", reason, END_POWEROFF);
 }
 
-void verdict_expect_crash(void)
+void verdict_expect(const char *what)
 {
 	if (!__atomic_exchange_n(&verdict_given, 1, __ATOMIC_SEQ_CST))
-		printf("VERDICT %s: expecting the hypervisor to crash this domain\n", test_name);
+		printf("VERDICT %s: expecting %s\n", test_name, what);
+}
+
+void verdict_expect_crash(void)
+{
+	verdict_expect("the hypervisor to crash this domain");
 }
 
 void triple_fault(void)

@@ -23,6 +23,7 @@
 #define XEN_HVM_CPUID_X2APIC_VIRT (1u << 1)
 #define XEN_HVM_CPUID_VCPU_ID_PRESENT (1u << 3)
 #define XEN_HVM_CPUID_DOMID_PRESENT (1u << 4)
+#define XEN_HVM_CPUID_UPCALL_VECTOR (1u << 6) /* HVMOP_set_evtchn_upcall_vector */
 
 static unsigned int order_of(unsigned int n)
 {
@@ -51,7 +52,8 @@ static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t *a, uint32_
 		*b = XEN_HYPERCALL_MSR;
 		break;
 	case 4:
-		*a = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
+		*a = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
+		     XEN_HVM_CPUID_UPCALL_VECTOR;
 		*b = v->vcpu_id;
 		*c = v->domain->domain_id;
 		break;
@@ -392,8 +394,27 @@ void hvm_hypercall(struct vcpu *v)
 	}
 	if (!is64)
 		nr &= 0xffffffff;
+	v->arch.hcall_continue = false;
 	rc = do_hypercall(v, nr, args);
+	if (v->arch.hcall_continue) {
+		/* preempted: the guest executes the call again (VMMCALL and
+		 * VMCALL are both 3 bytes) with the arguments that say how far
+		 * it got; RAX keeps the hypercall number */
+		v->arch.hcall_continue = false;
+		for (int i = 0; i < 5; i++)
+			hvm_set_reg(v, is64 ? regs64[i] : regs32[i], v->arch.hcall_args[i]);
+		hvm_set_rip(v, hvm_get_rip(v) - 3);
+		return;
+	}
 	hvm_set_reg(v, REG_RAX, is64 ? (uint64_t)rc : (uint32_t)rc);
+}
+
+long hypercall_create_continuation(struct vcpu *v, const uint64_t args[5])
+{
+	v->arch.hcall_continue = true;
+	for (int i = 0; i < 5; i++)
+		v->arch.hcall_args[i] = args[i];
+	return 0;
 }
 
 /* ------------------------------------------------------------ xAPIC MMIO */

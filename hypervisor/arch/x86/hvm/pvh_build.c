@@ -166,6 +166,8 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 		snprintf(err, errlen, "no event channel for the console (%d)", rc);
 		goto fail;
 	}
+	d->hvm_params[HVM_PARAM_CONSOLE_PFN] = d->con_ring_gfn;
+	d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = d->con_port;
 	hvm_vcpu_set_pvh_entry(d->vcpu[0], (uint32_t)li.entry, (uint32_t)start_info);
 	*out = d;
 	return 0;

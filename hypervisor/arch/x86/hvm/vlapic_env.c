@@ -55,6 +55,7 @@ static void env_sipi(struct vcpu *t, uint8_t vector)
 	while (READ_ONCE(t->is_running))
 		cpu_relax();
 	hvm_vcpu_set_sipi_entry(t, vector);
+	t->initialised = true;
 	clear_bit(VPF_down, &t->pause_flags);
 	vcpu_wake(t);
 }

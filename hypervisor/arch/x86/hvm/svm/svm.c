@@ -328,6 +328,11 @@ void hvm_advance_rip(struct vcpu *v, unsigned int len)
 	v->arch.vmcb->int_state &= ~1ULL;
 }
 
+void hvm_set_rip(struct vcpu *v, uint64_t rip)
+{
+	v->arch.vmcb->rip = rip;
+}
+
 uint64_t hvm_linear_rip(struct vcpu *v)
 {
 	const struct vmcb *vmcb = v->arch.vmcb;
@@ -649,6 +654,10 @@ static void exit_hlt(struct vcpu *v)
 {
 	if (!skip_insn(v, OP_HLT, 1))
 		return;
+	if (!(v->arch.vmcb->rflags & X86_EFLAGS_IF)) {
+		vcpu_down_halted(v); /* nothing can wake it: see there */
+		return;
+	}
 	/* an interrupt already waiting (and deliverable once IF is set) wakes at once */
 	if (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending || hvm_callback_vector_pending(v) >= 0)
 		return;
@@ -706,8 +715,7 @@ static void svm_handle_exit(struct vcpu *v)
 		skip_insn(v, OP_INVD, 2); /* no caches to throw away that matter */
 		break;
 	case VMEXIT_SHUTDOWN:
-		domain_crash(v->domain, "vCPU %u: triple fault (shutdown) at rip %#llx", v->vcpu_id,
-			     (unsigned long long)vmcb->rip);
+		hvm_triple_fault(v);
 		break;
 	case VMEXIT_VMRUN:
 	case VMEXIT_VMLOAD:

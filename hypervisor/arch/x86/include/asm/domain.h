@@ -39,7 +39,12 @@ struct arch_vcpu {
 	s_time_t timer_deadline;
 	s_time_t periodic_ns;			  /* 0: singleshot (or off) */
 	uint64_t runstate_gva;			  /* VCPUOP_register_runstate_memory_area (0: none) */
+	bool runstate_compat;			  /* ... registered by 32-bit code: i386 layout */
+	uint64_t time_area_gva;			  /* VCPUOP_register_vcpu_time_memory_area (0: none) */
 	uint8_t dummy_vcpu_info[64] __aligned(8); /* vCPUs >= 32 before they register one */
+	/* hypercall_create_continuation(): run the hypercall again with these */
+	bool hcall_continue;
+	uint64_t hcall_args[5];
 	/* a pending exception to inject: vector, error code (or -1) */
 	int pending_exc;
 	int64_t pending_exc_ec;
