@@ -149,6 +149,7 @@ test: deps-test
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory qemu-test || rc=1; \
 	$(MAKE) --no-print-directory guests-basalt || rc=1; \
+	$(MAKE) --no-print-directory linux-test || rc=1; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
 	exit $$rc
 
@@ -173,6 +174,18 @@ guests-qemu: deps-test
 guests-basalt: deps-test all
 	@$(MAKE) --no-print-directory -C tests/guests basalt
 
+# ---------------------------------------------------------------- Linux
+# Debian's stock kernel + a busybox initramfs (scripts/mklinux.sh, from
+# Debian packages only) booted as PVH domains: tests/linux/run.py.
+LINUX_IMAGES := build/linux/vmlinuz build/linux/initramfs.cpio.gz
+.PHONY: linux linux-test
+linux: $(LINUX_IMAGES)
+$(LINUX_IMAGES) &: scripts/mklinux.sh tests/linux/init tests/linux/cpuloop.c
+	@scripts/deps.sh linux
+	scripts/mklinux.sh build/linux
+linux-test: deps-test all linux
+	$(PYTHON) tests/linux/run.py
+
 # ---------------------------------------------------------------- the rest
 .PHONY: deps deps-test
 deps:
@@ -191,6 +204,8 @@ help:
 	@echo "make test       every test: unit, QEMU boot tests, GRUB ISO"
 	@echo "make unit       host unit tests only (cmocka, ASan, UBSan)"
 	@echo "make qemu-test  QEMU boot tests only"
+	@echo "make linux      build/linux/: Debian's kernel and a busybox initramfs"
+	@echo "make linux-test Linux guests under Basalt (tests/linux/run.py)"
 	@echo "make iso        build/basalt.iso, a GRUB rescue ISO (multiboot2)"
 	@echo "make guests     build the test guests (build/guests/*.elf); guests-qemu / guests-basalt run them"
 	@echo "make check      clang-format, cppcheck and the clang build"

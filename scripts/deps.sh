@@ -8,11 +8,12 @@ set -eu
 pkgs_for() {
 	case "$1" in
 	build) echo "make gcc clang lld binutils" ;;
-	test) echo "make gcc clang lld binutils libcmocka-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools xz-utils gzip python3" ;;
+	test) echo "make gcc clang lld binutils libcmocka-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools xz-utils gzip python3 cpio libc6-dev" ;;
 	iso) echo "grub-pc-bin grub-common xorriso mtools" ;;
 	run) echo "qemu-system-x86" ;;
 	check) echo "clang-format cppcheck clang" ;;
-	all) echo "make gcc clang lld binutils libcmocka-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools xz-utils gzip clang-format cppcheck python3" ;;
+	linux) echo "cpio gzip gcc libc6-dev" ;;
+	all) echo "make gcc clang lld binutils libcmocka-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools xz-utils gzip clang-format cppcheck python3 cpio libc6-dev" ;;
 	*) echo "deps.sh: unknown set '$1'" >&2; exit 2 ;;
 	esac
 }

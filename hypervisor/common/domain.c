@@ -12,6 +12,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
+#include <hv/keyhandler.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
@@ -20,6 +21,7 @@
 #include <hv/xmalloc.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
+#include <asm/vlapic.h>
 #include <asm/x86.h>
 
 struct domain *domain_list;
@@ -495,3 +497,28 @@ void domain_console_input(struct domain *d, char c)
 	d->con_in_warned = true;
 	printk("d%u has no PV console input ring set up (or it is full); typed input is dropped\n", d->domain_id);
 }
+
+/* Debug key 'v': every domain's vCPUs (state, where they run, registers). */
+static void dump_vcpus(unsigned char key)
+{
+	for (struct domain *d = domain_next(0), *n; d; d = n) {
+		printk("d%u \"%s\": %s, %lu pages, vm_assist %#x\n", d->domain_id, d->name, domain_state_name(d),
+		       d->tot_pages, d->vm_assist);
+		for (unsigned int i = 0; i < d->max_vcpus; i++) {
+			struct vcpu *v = d->vcpu[i];
+
+			printk("d%uv%u: pCPU %u, runstate %d, pause flags %#lx%s%s, upcall vector %#x, pending %u\n",
+			       d->domain_id, i, v->processor, v->runstate, v->pause_flags,
+			       v->is_running ? ", running" : "", v->polling ? ", polling" : "", v->arch.upcall_vector,
+			       hvm_vcpu_info(v)->evtchn_upcall_pending);
+			hvm_dump_vcpu(v);
+			vlapic_dump(&v->arch.vlapic);
+			printk("  vCPU timer %s, deadline in %lld ns, period %lld ns\n",
+			       timer_is_active(&v->arch.vtimer) ? "armed" : "off",
+			       (long long)(v->arch.timer_deadline - NOW()), (long long)v->arch.periodic_ns);
+		}
+		n = domain_next(d->domain_id);
+		put_domain(d);
+	}
+}
+keyhandler('v', dump_vcpus, "dump every domain's vCPUs");

@@ -157,12 +157,18 @@ void domain_evtchn_destroy(struct domain *d)
 	d->evtchn_ready = false;
 }
 
-/* The domain-wide callback vector to inject now, or -1. */
+/* The domain-wide callback vector to inject now, or -1. As on Xen, it
+ * takes precedence over the local APIC even for a vCPU that also has a
+ * per-vCPU upcall vector: Linux sets both to the same vector and starts
+ * taking upcalls before its APIC driver is up, when its EOIs go nowhere; an
+ * upcall through the callback path needs no EOI. The per-vCPU vector then
+ * sits in the vLAPIC's IRR/ISR until Linux sets its APIC up, where it
+ * acknowledges whatever is in service. */
 int hvm_callback_vector_pending(struct vcpu *v)
 {
 	uint64_t via = READ_ONCE(v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ]);
 
-	if ((via >> 56) != 2 || v->arch.upcall_vector)
+	if ((via >> 56) != 2)
 		return -1;
 	return READ_ONCE(hvm_vcpu_info(v)->evtchn_upcall_pending) ? (int)(via & 0xff) : -1;
 }

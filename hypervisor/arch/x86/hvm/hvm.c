@@ -119,6 +119,15 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
 		/* hide: SVM(2) IBS(10) SKINIT(12) WDT(13) LWP(15) MONITORX(29) */
 		*c &= ~((1u << 2) | (1u << 10) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 29));
 		break;
+	case 0x80000007: /* power management: only the invariant TSC (bit 8) */
+		/* Basalt keeps time with the TSC and requires it to run at one
+		 * rate on every CPU (its pvclock says TSC-stable), so the
+		 * guest's TSC, the host's plus an offset, is invariant. Linux
+		 * then takes an AP's loops_per_jiffy from the BSP instead of
+		 * timing one jiffy again (which fails under QEMU's TCG). */
+		*a = *b = *c = 0;
+		*d = 1u << 8;
+		break;
 	case 0x80000008:
 		*c = (*c & ~0xf0ffu) | ((n - 1) & 0xff) | (order_of(n) << 12);
 		break;

@@ -939,6 +939,16 @@ void vlapic_ack_irq(struct vlapic *vl, uint8_t vector)
 	spin_unlock_irqrestore(&vl->lock, flags);
 }
 
+void vlapic_dump(struct vlapic *vl)
+{
+	unsigned long flags = spin_lock_irqsave(&vl->lock);
+	int irr = vec_highest(vl, R_IRR), isr = vec_highest(vl, R_ISR);
+	uint32_t ppr = ppr_locked(vl);
+
+	spin_unlock_irqrestore(&vl->lock, flags);
+	printk("  vLAPIC %u: highest IRR %d, highest ISR %d, PPR %#x\n", vl->apic_id, irr, isr, ppr);
+}
+
 bool vlapic_has_irr(struct vlapic *vl)
 {
 	unsigned long flags = spin_lock_irqsave(&vl->lock);

@@ -780,4 +780,7 @@ void hvm_dump_vcpu(struct vcpu *v)
 	       v->vcpu_id, vmcb->cs.sel, vmcb->cs.attrib, vmcb->cs.limit, (unsigned long long)vmcb->cs.base,
 	       (unsigned long long)vmcb->exitcode, (unsigned long long)vmcb->exitinfo1,
 	       (unsigned long long)vmcb->exitinfo2, (unsigned long long)vmcb->exitintinfo);
+	printk("d%u v%u: interrupt shadow %llu, vintr %#llx%s, eventinj %#llx\n", v->domain->domain_id, v->vcpu_id,
+	       (unsigned long long)(vmcb->int_state & 1), (unsigned long long)vmcb->vintr,
+	       (vmcb->intercepts1 & INTERCEPT1_VINTR) ? " (window armed)" : "", (unsigned long long)vmcb->eventinj);
 }

@@ -109,6 +109,7 @@ int vlapic_pending_irq(struct vlapic *vl);
 void vlapic_ack_irq(struct vlapic *vl, uint8_t vector);
 /* Anything in IRR at all (for HLT wake-up), whatever the priority. */
 bool vlapic_has_irr(struct vlapic *vl);
+void vlapic_dump(struct vlapic *vl); /* IRR, ISR, PPR on the console (debug key 'v') */
 
 /* The hypervisor's environment (hvm/vlapic_env.c). */
 extern const struct vlapic_env hvm_vlapic_env;
