@@ -45,6 +45,7 @@ void get_domain(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	domain_gnttab_destroy(d);
 	domain_evtchn_destroy(d);
 	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
 		struct vcpu *v = d->vcpu[i];
@@ -435,6 +436,9 @@ static void destroy(struct domain *d, bool notify_if_last)
 	d->state = DOMSTATE_dying;
 	last = domain_list == NULL;
 	spin_unlock(&domlist_lock);
+	/* its mappings of other domains' grants go now (they hold references on
+	 * the granters, which may hold references on it) */
+	domain_gnttab_release(d);
 	printk("d%u \"%s\": destroyed; %lu pages returned\n", d->domain_id, d->name, d->tot_pages);
 	put_domain(d); /* the list's reference */
 	if (last && notify_if_last)

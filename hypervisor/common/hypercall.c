@@ -348,6 +348,8 @@ long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
 		return do_hvm_op(v, args[0], args[1]);
 	case __HYPERVISOR_event_channel_op:
 		return do_event_channel_op(v, args[0], args[1]);
+	case __HYPERVISOR_grant_table_op:
+		return do_grant_table_op(v, args[0], args[1], args[2]); /* common/gnttab_glue.c */
 	default:
 		if (nr < 64 && !test_and_set_bit((unsigned int)nr, v->domain->enosys_logged))
 			printk(LOG_WARN "d%u: hypercall %llu is not implemented (-ENOSYS)\n", v->domain->domain_id,

@@ -18,6 +18,7 @@
 
 #include <hv/cpumask.h>
 #include <hv/event.h>
+#include <hv/grant_table.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -100,6 +101,8 @@ struct domain {
 	void *shared_info;		/* Xen's shared_info page (public/xen.h) */
 	struct evtchn_domain evtchn;	/* event channels (common/event_channel.c) */
 	bool evtchn_ready;
+	struct gnttab_domain gnttab; /* grant table (common/grant_table.c) */
+	bool gnttab_ready;
 	uint64_t callback_irq; /* HVM_PARAM_CALLBACK_IRQ as set by the guest */
 	struct domain *next_in_list;
 	struct arch_domain arch;
@@ -154,6 +157,12 @@ static inline bool domid_is_self(const struct domain *d, domid_t id)
 	return id == DOMID_SELF || id == d->domain_id;
 }
 int hvm_callback_vector_pending(struct vcpu *v); /* the callback vector to inject, or -1 */
+/* Grant tables (common/gnttab_glue.c) */
+int domain_gnttab_init(struct domain *d, unsigned int max_frames, unsigned int max_maptrack_frames);
+void domain_gnttab_release(struct domain *d); /* at destruction: undo its mappings */
+void domain_gnttab_destroy(struct domain *d); /* when freed */
+long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t count);
+long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, uint64_t gpfn);
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);
 void vtime_update_vcpu(struct vcpu *v);
