@@ -169,8 +169,9 @@ long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t coun
 {
 	if (!v->domain->gnttab_ready)
 		return -XEN_ENOSYS;
-	if (cmd > 0xffffffffULL || count > 0xffffffffULL)
-		return -XEN_EINVAL;
+	/* cmd and count are unsigned int in Xen's prototype: the upper halves
+	 * of the registers are ignored (the 64-bit structure layouts only, as
+	 * for memory_op: no compat translation for 32-bit guests yet) */
 	return gnttab_op(&v->domain->gnttab, v, (unsigned int)cmd, uop, (unsigned int)count);
 }
 

@@ -36,7 +36,7 @@ static struct gnttab_domain *f_get_domain(domid_t id)
 {
 	for (unsigned int i = 0; i < FAKE_DOMS; i++)
 		if (fake_doms[i].exists && fake_doms[i].gd.domain_id == id) {
-			fake_doms[i].refs++;
+			__atomic_fetch_add(&fake_doms[i].refs, 1, __ATOMIC_SEQ_CST);
 			return &fake_doms[i].gd;
 		}
 	return NULL;
@@ -46,8 +46,7 @@ static void f_put_domain(struct gnttab_domain *d)
 {
 	struct fake_dom *f = DOM(d);
 
-	f->refs--;
-	assert_true(f->refs >= 0);
+	assert_true(__atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST) >= 0);
 }
 
 mfn_t fake_ram_mfn(const struct fake_dom *f, unsigned int gfn)

@@ -3,5 +3,5 @@
 UNIT_TESTS += gnttab_ops
 gnttab_ops_SRCS := tests/unit/gnttab/test_gnttab.c tests/unit/gnttab/fake_env.c hypervisor/common/grant_table.c \
 	hypervisor/common/spinlock.c
-gnttab_ops_CFLAGS := -Itests/unit/gnttab
+gnttab_ops_CFLAGS := -Itests/unit/gnttab -pthread
 build/unit/gnttab_ops: tests/unit/gnttab/fake_env.h hypervisor/include/public/grant_table.h

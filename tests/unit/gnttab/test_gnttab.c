@@ -10,6 +10,8 @@
  */
 #include "fake_env.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 static struct fake_dom *d0, *a, *b, *c;
@@ -482,16 +484,124 @@ static void test_granter_dies(void **state)
 	fake_dom_destroy(a);
 }
 
+/*
+ * The guest protocol under concurrency: A grants a page holding a
+ * generation number, then takes the grant back the way Linux does (only
+ * while neither GTF_reading nor GTF_writing is set, by cmpxchg) and
+ * poisons the page before the next generation. Two copiers and a mapper in
+ * B use the grant meanwhile: whatever succeeds must never see the poison,
+ * which it would if a pin could happen without the flags that keep the
+ * granter from taking the grant back.
+ */
+#define POISON 0xdeaddeaddeaddeadULL
+#define CONC_REF 90
+static volatile bool conc_stop;
+static long conc_ok[3];
+
+static uint64_t page_word(struct fake_dom *f, unsigned int gfn)
+{
+	return __atomic_load_n((uint64_t *)f->ram[gfn], __ATOMIC_SEQ_CST);
+}
+
+static void *copier(void *arg)
+{
+	long id = (long)arg;
+	struct gnttab_copy op = { .source = { .u.ref = CONC_REF, .domid = 1 },
+				  .dest = { .u.gmfn = 20 + id, .domid = DOMID_SELF },
+				  .len = 8,
+				  .flags = GNTCOPY_source_gref };
+
+	while (!conc_stop) {
+		struct gnttab_copy o = op;
+
+		assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(&o), 1), 0);
+		if (o.status == GNTST_okay) {
+			uint64_t v = page_word(b, 20 + id);
+
+			assert_true(v != POISON && v != 0);
+			conc_ok[id]++;
+		} else {
+			assert_int_equal(o.status, GNTST_general_error);
+		}
+		sched_yield(); /* 4 threads on maybe 2 CPUs */
+	}
+	return NULL;
+}
+
+static void *mapper(void *arg)
+{
+	while (!conc_stop) {
+		grant_handle_t h;
+
+		sched_yield();
+		if (map(b, 1, CONC_REF, GNTMAP_host_map | GNTMAP_readonly, HOST_GFN, &h) != GNTST_okay)
+			continue;
+		/* hold it a while: the granter must wait for us */
+		for (int i = 0; i < 20; i++) {
+			assert_true(*(volatile uint64_t *)fake_env.frame_va(b->p2m[HOST_GFN].mfn) != POISON);
+			sched_yield();
+		}
+		assert_int_equal(unmap(b, HOST_GFN, h), GNTST_okay);
+		conc_ok[2]++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_revoke(void **state)
+{
+	uint32_t *w = (uint32_t *)a->gd.shared[0] + 2 * CONC_REF;
+	pthread_t t[3];
+	long revoked = 0;
+
+	conc_stop = false;
+	memset(conc_ok, 0, sizeof(conc_ok));
+	pthread_create(&t[0], NULL, copier, (void *)0);
+	pthread_create(&t[1], NULL, copier, (void *)1);
+	pthread_create(&t[2], NULL, mapper, NULL);
+	for (uint64_t gen = 1; gen <= 200; gen++) {
+		uint32_t cur;
+
+		__atomic_store_n((uint64_t *)a->ram[5], gen, __ATOMIC_SEQ_CST);
+		grant(a, CONC_REF, 2, 5, GTF_permit_access | GTF_readonly);
+		for (int i = 0; i < 50; i++)
+			sched_yield();
+		/* take it back: only while not in use */
+		cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+		for (;;) {
+			if (cur & (GTF_reading | GTF_writing)) {
+				sched_yield();
+				cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+				continue;
+			}
+			if (__atomic_compare_exchange_n(w, &cur, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				break;
+		}
+		revoked++;
+		__atomic_store_n((uint64_t *)a->ram[5], POISON, __ATOMIC_SEQ_CST);
+	}
+	conc_stop = true;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	print_message("revoked %ld times; %ld + %ld copies and %ld mappings succeeded\n", revoked, conc_ok[0],
+		      conc_ok[1], conc_ok[2]);
+	assert_true(conc_ok[0] + conc_ok[1] > 0 && conc_ok[2] > 0);
+	assert_int_equal(a->gd.active[0][CONC_REF].host_r + a->gd.active[0][CONC_REF].host_w, 0);
+	assert_int_equal(*w, 0);
+	assert_int_equal(a->refs, 0);
+	assert_int_equal(b->gd.maptrack_used, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_query_size),	  T(test_setup_table_growth_and_limits),
-		T(test_versions),	  T(test_other_ops),
-		T(test_map_permissions),  T(test_map_unmap_pins),
-		T(test_maptrack_limit),	  T(test_copy),
-		T(test_copy_batch_fault), T(test_swap),
-		T(test_mapper_dies),	  T(test_granter_dies),
+		T(test_query_size),	   T(test_setup_table_growth_and_limits),
+		T(test_versions),	   T(test_other_ops),
+		T(test_map_permissions),   T(test_map_unmap_pins),
+		T(test_maptrack_limit),	   T(test_copy),
+		T(test_copy_batch_fault),  T(test_swap),
+		T(test_mapper_dies),	   T(test_granter_dies),
+		T(test_concurrent_revoke),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
