@@ -14,7 +14,9 @@
  *   GNTST_bad_domain / -ESRCH, another domain's table
  *   GNTST_permission_denied / -EPERM, transfer -EOPNOTSUPP, dump_table
  *   -ENOSYS, count != 1 -EINVAL.
- * Xen/Basalt only (SKIP without).
+ * Options: max_frames= (64) the domain's max_grant_frames, no_maptrack=1
+ * for a domain with max_maptrack_frames = 0 (every map is then
+ * GNTST_no_device_space). Xen/Basalt only (SKIP without).
  */
 #include "guest.h"
 #include "xen-gnttab.h"
@@ -29,6 +31,7 @@ const char test_name[] = TEST_NAME;
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
 static uint8_t buf[4096] __attribute__((aligned(4096)));
+static uint32_t max_frames;
 
 static void table_checks(uint16_t self)
 {
@@ -42,7 +45,7 @@ static void table_checks(uint16_t self)
 	/* (each call before its check: the check's arguments show the results) */
 	q = (struct gnttab_query_size){ .dom = 0x7ff0 };
 	rc = gnttab_op(GNTTABOP_query_size, &q, 1);
-	check(rc == 0 && q.status == GNTST_okay && q.nr_frames == 1 && q.max_nr_frames == 64,
+	check(rc == 0 && q.status == GNTST_okay && q.nr_frames == 1 && q.max_nr_frames == max_frames,
 	      "query_size: status %d, %u frames of at most %u", q.status, q.nr_frames, q.max_nr_frames);
 	q.dom = NOBODY;
 	rc = gnttab_op(GNTTABOP_query_size, &q, 1);
@@ -78,9 +81,9 @@ static void table_checks(uint16_t self)
 	check(rc == 0 && s.status == GNTST_bad_virt_addr, "setup_table with a bad frame list: GNTST_bad_virt_addr (%d)",
 	      s.status);
 	s.frame_list = (uintptr_t)frames;
-	s.nr_frames = 65;
+	s.nr_frames = max_frames + 1;
 	rc = gnttab_op(GNTTABOP_setup_table, &s, 1);
-	check(rc == 0 && s.status == GNTST_general_error, "setup_table of 65 frames: GNTST_general_error (%d)",
+	check(rc == 0 && s.status == GNTST_general_error, "setup_table of max + 1 frames: GNTST_general_error (%d)",
 	      s.status);
 	s.nr_frames = 1;
 	s.dom = NOBODY;
@@ -88,7 +91,8 @@ static void table_checks(uint16_t self)
 	check(rc == 0 && s.status == GNTST_bad_domain, "setup_table of an unknown domain: GNTST_bad_domain (%d)",
 	      s.status);
 
-	check(map_grant_frame(64, GT5_GPA) == -XEN_EINVAL, "add_to_physmap of frame 64: -EINVAL");
+	check(map_grant_frame(max_frames, GT5_GPA) == -XEN_EINVAL, "add_to_physmap of frame %u (the maximum): -EINVAL",
+	      max_frames);
 	check(map_grant_frame(0 | XENMAPIDX_grant_table_status, GT5_GPA) == -XEN_EINVAL,
 	      "add_to_physmap of a status frame (v2 only): -EINVAL");
 	check(map_grant_frame(5, GT5_GPA) == 0, "add_to_physmap of frame 5 grows the table");
@@ -140,6 +144,11 @@ static void self_grant_checks(uint16_t self)
 	/* map it writable at MAP_GPA */
 	check(grant_map(0x7ff0, 8, false, MAP_GPA, &h) == GNTST_bad_domain, "map with DOMID_SELF: GNTST_bad_domain");
 	check(grant_map(NOBODY, 8, false, MAP_GPA, &h) == GNTST_bad_domain, "map from an unknown domain");
+	if (cmdline_u64("no_maptrack", 0)) {
+		check(grant_map(self, 8, false, MAP_GPA, &h) == GNTST_no_device_space,
+		      "max_maptrack_frames = 0: map is GNTST_no_device_space");
+		return; /* (checked before the ref, as on Xen) */
+	}
 	check(grant_map(self, 100000, false, MAP_GPA, &h) == GNTST_bad_gntref, "map of ref 100000: GNTST_bad_gntref");
 	check(grant_map(self, 5 * 512 + 7, false, MAP_GPA, &h) == GNTST_general_error,
 	      "writable map of a read-only grant: GNTST_general_error");
@@ -181,6 +190,7 @@ void test_main(void)
 	if (!env.xen)
 		skip("needs Xen/Basalt");
 	self = own_domid();
+	max_frames = (uint32_t)cmdline_u64("max_frames", 64);
 	if (self == 0x7ff0)
 		skip("the HVM CPUID leaf gives no domain id");
 	table_checks(self);

@@ -40,6 +40,7 @@
 #define GNTST_bad_gntref (-3)
 #define GNTST_bad_handle (-4)
 #define GNTST_bad_virt_addr (-5)
+#define GNTST_no_device_space (-7)
 #define GNTST_permission_denied (-8)
 #define GNTST_bad_page (-9)
 #define GNTST_bad_copy_arg (-10)
