@@ -94,15 +94,19 @@ static void *env_frame_va(mfn_t mfn)
 static int env_p2m_insert(struct gnttab_domain *gd, gfn_t gfn, mfn_t mfn, bool readonly)
 {
 	struct domain *d = DOM(gd);
+	bool replacing;
 	int rc;
 
 	if (gfn_x(gfn) >= GNTTAB_GFN_LIMIT)
 		return -1;
 	spin_lock(&d->lock);
+	replacing = !mfn_eq(p2m_lookup(d, gfn, NULL), INVALID_MFN);
 	rc = p2m_map(d, gfn, mfn, 0, readonly ? P2M_R : P2M_R | P2M_W);
 	spin_unlock(&d->lock);
-	/* replacing a present entry (RAM, say) needs the stale translation gone */
-	hvm_flush_guest_tlbs(d);
+	/* replacing a present entry (RAM, say) needs the stale translation gone;
+	 * a new one does not (the TLB holds no non-present entries) */
+	if (replacing)
+		hvm_flush_guest_tlbs(d);
 	return rc ? -1 : 0;
 }
 
@@ -182,7 +186,7 @@ long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t coun
  * place it was mapped before; what was at gpfn is replaced. Other spaces
  * (gmfn, gmfn_range, gmfn_foreign, dev_mmio) are -ENOSYS.
  */
-long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, uint64_t gpfn)
+long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
 {
 	gfn_t old;
 	void *page;
@@ -191,16 +195,16 @@ long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, u
 
 	if (space != XENMAPSPACE_grant_table || !d->gnttab_ready)
 		return -XEN_ENOSYS;
-	if (gpfn >= GNTTAB_GFN_LIMIT)
+	if (gfn_x(gpfn) >= GNTTAB_GFN_LIMIT)
 		return -XEN_EINVAL;
-	page = gnttab_map_frame(&d->gnttab, idx, _gfn(gpfn), &old, &rc);
+	page = gnttab_map_frame(&d->gnttab, idx, gpfn, &old, &rc);
 	if (!page)
 		return rc;
 	mfn = virt_to_mfn(page);
 	spin_lock(&d->lock);
 	if (gfn_x(old) != gfn_x(INVALID_GFN) && mfn_eq(p2m_lookup(d, old, NULL), mfn))
 		p2m_unmap(d, old, 0);
-	rc = p2m_map(d, _gfn(gpfn), mfn, 0, P2M_R | P2M_W);
+	rc = p2m_map(d, gpfn, mfn, 0, P2M_R | P2M_W);
 	spin_unlock(&d->lock);
 	hvm_flush_guest_tlbs(d);
 	return rc;

@@ -162,7 +162,7 @@ int domain_gnttab_init(struct domain *d, unsigned int max_frames, unsigned int m
 void domain_gnttab_release(struct domain *d); /* at destruction: undo its mappings */
 void domain_gnttab_destroy(struct domain *d); /* when freed */
 long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t count);
-long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, uint64_t gpfn);
+long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn);
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);
 void vtime_update_vcpu(struct vcpu *v);
