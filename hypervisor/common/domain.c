@@ -235,6 +235,19 @@ static int add_chunk(struct domain *d, mfn_t mfn, unsigned int order)
 	return 0;
 }
 
+/* Is mfn the domain's own memory (one of its RAM chunks, or its shared_info
+ * page), not a frame of another domain that a grant mapping put in its
+ * physmap? The chunk list is fixed once the domain is built. */
+bool domain_owns_frame(const struct domain *d, mfn_t mfn)
+{
+	if (d->shared_info && mfn_eq(mfn, virt_to_mfn(d->shared_info)))
+		return true;
+	for (const struct dom_chunk *c = d->chunks; c; c = c->next)
+		if (mfn_x(mfn) >= mfn_x(c->mfn) && mfn_x(mfn) - mfn_x(c->mfn) < (1UL << c->order))
+			return true;
+	return false;
+}
+
 /*
  * Allocate and map 'pages' of RAM: from gfn 0 up to the hole below 4 GiB,
  * the rest from 4 GiB. Chunks are taken largest first (up to 1 GiB), so the

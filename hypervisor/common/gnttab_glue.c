@@ -69,21 +69,15 @@ static void env_put_domain(struct gnttab_domain *gd)
 	put_domain(DOM(gd));
 }
 
-/* Is mfn one of d's RAM frames? (The chunk list is fixed once built.) */
-static bool owns_ram(const struct domain *d, mfn_t mfn)
-{
-	for (const struct dom_chunk *c = d->chunks; c; c = c->next)
-		if (mfn_x(mfn) >= mfn_x(c->mfn) && mfn_x(mfn) - mfn_x(c->mfn) < (1UL << c->order))
-			return true;
-	return false;
-}
-
 static int env_own_frame(struct gnttab_domain *gd, gfn_t gfn, mfn_t *mfn)
 {
 	struct domain *d = DOM(gd);
 
 	*mfn = p2m_lookup(d, gfn, NULL);
-	return !mfn_eq(*mfn, INVALID_MFN) && owns_ram(d, *mfn) ? 0 : -1;
+	/* RAM only: shared_info is the domain's but not a page to share */
+	if (mfn_eq(*mfn, INVALID_MFN) || !domain_owns_frame(d, *mfn) || mfn_eq(*mfn, virt_to_mfn(d->shared_info)))
+		return -1;
+	return 0;
 }
 
 static void *env_frame_va(mfn_t mfn)

@@ -12,6 +12,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/hvm.h>
+#include <asm/p2m.h>
 #include <asm/page.h>
 
 static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
@@ -293,6 +294,9 @@ static long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t a
 		if (t->arch.vcpu_info)
 			return -XEN_EINVAL; /* once only, as on Xen */
 		gpa = (r.mfn << PAGE_SHIFT) + r.offset;
+		/* kept mapped: the domain's own frame, not a grant mapping */
+		if (!domain_owns_frame(d, p2m_lookup(d, _gfn(gpa >> PAGE_SHIFT), NULL)))
+			return -XEN_EINVAL;
 		/* start from what the shared_info slot holds (if it has one) */
 		memset(cur, 0, sizeof(cur));
 		if (vcpuid < 32)

@@ -12,7 +12,8 @@
  *          refusals (ref 10: not ours; writing ref 8; past the page; a bad
  *          ref; an unknown domain), a read-only map of ref 8 that the
  *          hypervisor cannot write through, a writable map of ref 9 (data
- *          lands in the peer's page; after unmap nothing is left there),
+ *          lands in the peer's page; the hypervisor refuses to keep it as a
+ *          vcpu_info or FIFO control page; after unmap nothing is left),
  *          then "DONE"; then waits until the peer is gone and checks that
  *          its still-mapped page is intact (the granter's memory outlives
  *          it while mapped) before unmapping it.
@@ -111,6 +112,28 @@ static void refusals(void)
 	      "map of a grant for another domain: GNTST_general_error");
 }
 
+/* Pages the hypervisor keeps mapped must be the domain's own: a page of
+ * the peer, mapped by a grant, is refused (Xen: -EINVAL for both). */
+static void foreign_page_refusals(void)
+{
+	static struct {
+		uint64_t mfn;
+		uint32_t offset, rsvd;
+	} vi;
+	static struct {
+		uint64_t control_gfn;
+		uint32_t offset, vcpu;
+		uint8_t link_bits, pad[7];
+	} ic;
+
+	vi.mfn = RW_MAP_GPA >> 12;
+	check(hypercall3(__HYPERVISOR_vcpu_op, 10 /* register_vcpu_info */, 0, &vi) == -XEN_EINVAL,
+	      "vcpu_info in the peer's granted page: -EINVAL");
+	ic.control_gfn = RW_MAP_GPA >> 12;
+	check(hypercall2(__HYPERVISOR_event_channel_op, 11 /* init_control */, &ic) == -XEN_EINVAL,
+	      "FIFO control block in the peer's granted page: -EINVAL");
+}
+
 static void role_map(void)
 {
 	volatile uint8_t *ro = (volatile uint8_t *)(uintptr_t)RO_MAP_GPA;
@@ -140,6 +163,7 @@ static void role_map(void)
 	for (unsigned i = 0; i < 16; i++)
 		rw[16 + i] = (uint8_t)(0xb0 + i);
 	check(hv_can_read((const void *)rw), "the writable mapping is there for the hypervisor too");
+	foreign_page_refusals();
 	check(grant_unmap(RW_MAP_GPA, hrw) == GNTST_okay, "unmap ref 9");
 	check(!hv_can_read((const void *)rw), "after the unmap nothing is mapped at %#llx", RW_MAP_GPA);
 	check(grant_unmap(RW_MAP_GPA, hrw) == GNTST_bad_handle, "its handle is gone: GNTST_bad_handle");

@@ -122,6 +122,10 @@ extern spinlock_t domlist_lock;
 int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out);
 /* Memory: allocate 'pages' pages in the largest chunks possible. */
 int domain_alloc_memory(struct domain *d, unsigned long pages);
+/* mfn is d's own (RAM or shared_info), not a foreign frame mapped by a
+ * grant: only such frames may be kept mapped by the hypervisor for d
+ * (vcpu_info, FIFO event pages) or granted by d. */
+bool domain_owns_frame(const struct domain *d, mfn_t mfn);
 void domain_start(struct domain *d); /* vCPU 0 up, state running */
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Crash the domain for bad behaviour; the message says why. */
