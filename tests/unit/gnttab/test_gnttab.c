@@ -9,6 +9,7 @@
  * A's table may grow to 4 frames; the others to 64.
  */
 #include "fake_env.h"
+#include "fuzzrand.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -591,6 +592,180 @@ static void test_concurrent_revoke(void **state)
 	assert_int_equal(b->gd.maptrack_used, 0);
 }
 
+/*
+ * Random operations from A, B and C on each other's tables, with grants
+ * that A, B and C keep rewriting: nothing may crash or leak (ASan), every
+ * result must be a known code, foreign frames in a p2m stay covered by
+ * handles, and once every domain's mappings are released no pin, no in-use
+ * flag and no reference may be left.
+ * GNTTAB_FUZZ_SEED / GNTTAB_FUZZ_ITERS reproduce or lengthen a run.
+ */
+static domid_t fuzz_domid(void)
+{
+	static const domid_t ids[] = { 1, 2, 3, DOMID_SELF, 0, 77 };
+
+	return ids[below(ARRAY_SIZE(ids))];
+}
+
+/* count ops of cmd at buf, random but biased towards the values that pass
+ * the first checks, so that the deeper paths run too */
+static void fuzz_fill(unsigned int cmd, uint8_t *buf, size_t len, unsigned int count)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)rnd();
+	for (unsigned int k = 0; k < count; k++) {
+		if (cmd == GNTTABOP_map_grant_ref) {
+			struct gnttab_map_grant_ref *m = (struct gnttab_map_grant_ref *)buf + k;
+
+			m->host_addr = (uint64_t)below(FAKE_GFNS + 8) << 12;
+			m->flags = GNTMAP_host_map | (below(2) ? GNTMAP_readonly : 0) | (below(8) ? 0 : rnd() & 0x1f);
+			m->ref = below(8) ? below(16) : (grant_ref_t)rnd();
+			m->dom = fuzz_domid();
+		} else if (cmd == GNTTABOP_unmap_grant_ref || cmd == GNTTABOP_unmap_and_replace) {
+			struct gnttab_unmap_grant_ref *u = (struct gnttab_unmap_grant_ref *)buf + k;
+
+			u->host_addr = below(8) ? (uint64_t)below(FAKE_GFNS + 8) << 12 : 0;
+			u->dev_bus_addr = below(2) ? 0 : rnd(); /* new_addr for unmap_and_replace */
+			u->handle = below(8) ? below(8) : (grant_handle_t)rnd();
+		} else if (cmd == GNTTABOP_copy) {
+			struct gnttab_copy *c = (struct gnttab_copy *)buf + k;
+			struct gnttab_copy_ptr *p[2] = { &c->source, &c->dest };
+
+			c->flags = (uint16_t)below(4);
+			c->len = (uint16_t)(below(4) ? below(4097) : rnd());
+			for (int side = 0; side < 2; side++) {
+				bool gref = c->flags & (1u << side);
+
+				p[side]->u.gmfn = gref ? below(16) : below(FAKE_RAM + 4);
+				p[side]->domid = gref || below(8) == 0 ? fuzz_domid() : DOMID_SELF;
+				p[side]->offset = (uint16_t)(below(4) ? below(64) : rnd());
+			}
+		} else if (cmd == GNTTABOP_swap_grant_ref) {
+			struct gnttab_swap_grant_ref *w = (struct gnttab_swap_grant_ref *)buf + k;
+
+			w->ref_a = below(20);
+			w->ref_b = below(20);
+		}
+	}
+}
+
+/*
+ * While a domain lives, every frame of another domain in its p2m must be
+ * covered by a live mapping handle for that frame (which holds a reference
+ * on its owner): at least as many handles as p2m entries, per frame. (The
+ * guest chooses which address an unmap removes, as on Xen, so entries and
+ * handles are not paired one to one.)
+ */
+static void check_foreign_entries_covered(struct fake_dom *f)
+{
+	unsigned int self = (unsigned int)(f - fake_doms);
+
+	for (unsigned int g = 0; g < FAKE_GFNS; g++) {
+		mfn_t m = f->p2m[g].mfn;
+		unsigned int entries = 0, handles = 0;
+
+		if (mfn_eq(m, INVALID_MFN) || mfn_x(m) / 4096 == self)
+			continue;
+		for (unsigned int g2 = 0; g2 < FAKE_GFNS; g2++)
+			entries += mfn_eq(f->p2m[g2].mfn, m);
+		for (uint32_t h = 0; h < f->gd.maptrack_frames * GNTTAB_MAPTRACK_PER_FRAME; h++) {
+			struct gnttab_maptrack *t =
+				&f->gd.maptrack[h / GNTTAB_MAPTRACK_PER_FRAME][h % GNTTAB_MAPTRACK_PER_FRAME];
+
+			if (t->flags && mfn_eq(t->rd->active[t->ref / 512][t->ref % 512].mfn, m))
+				handles++;
+		}
+		assert_true(entries <= handles);
+	}
+}
+
+static void test_random_ops(void **state)
+{
+	static const int16_t known[] = {
+		GNTST_okay,	    GNTST_general_error,     GNTST_bad_domain,	    GNTST_bad_gntref,
+		GNTST_bad_handle,   GNTST_bad_virt_addr,     GNTST_no_device_space, GNTST_bad_page,
+		GNTST_bad_copy_arg, GNTST_permission_denied, GNTST_eagain
+	};
+	struct fake_dom *doms[3] = { a, b, c };
+	static const unsigned int cmds[] = { GNTTABOP_map_grant_ref,
+					     GNTTABOP_map_grant_ref,
+					     GNTTABOP_unmap_grant_ref,
+					     GNTTABOP_unmap_grant_ref,
+					     GNTTABOP_copy,
+					     GNTTABOP_copy,
+					     GNTTABOP_copy,
+					     GNTTABOP_unmap_and_replace,
+					     GNTTABOP_swap_grant_ref };
+	uint8_t buf[4 * 40] __attribute__((aligned(8)));
+	uint64_t frames[8];
+	unsigned long okays[2] = { 0, 0 };
+
+	fuzzrand_seed("GNTTAB_FUZZ", "test_random_ops", 0x6e7461622d667a);
+	for (unsigned long i = 0; i < 20000ul * iter_scale; i++) {
+		struct fake_dom *f = doms[below(3)];
+		unsigned int cmd = below(4) ? cmds[below(ARRAY_SIZE(cmds))] : below(14), count = below(5);
+		long rc;
+
+		if (below(3) == 0) { /* the granting guests rewrite their entries */
+			static const uint16_t fl[] = { GTF_invalid, GTF_permit_access, GTF_permit_access | GTF_readonly,
+						       GTF_permit_access | GTF_sub_page, GTF_accept_transfer };
+			struct fake_dom *g = doms[below(3)];
+
+			grant(g, below(16), (domid_t)(1 + below(3)), below(FAKE_RAM + 2), fl[below(ARRAY_SIZE(fl))]);
+		}
+		fuzz_fill(cmd, buf, sizeof(buf), count);
+		if (i % 64 == 0)
+			for (int k = 0; k < 3; k++)
+				check_foreign_entries_covered(doms[k]);
+		if (cmd == GNTTABOP_setup_table) {
+			struct gnttab_setup_table *st = (void *)buf;
+
+			st->nr_frames = below(8);
+			st->frame_list = below(4) ? gptr(frames) : FAKE_BAD_PTR;
+			count = 1;
+		}
+		rc = gnttab_op(&f->gd, f, cmd, below(16) ? gptr(buf) : FAKE_BAD_PTR, count);
+		assert_true(rc == 0 || rc == -XEN_EFAULT || rc == -XEN_EINVAL || rc == -XEN_ENOSYS ||
+			    rc == -XEN_EOPNOTSUPP || rc == -XEN_ESRCH || rc == -XEN_EPERM);
+		if (rc == 0 && (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy)) {
+			size_t size =
+				cmd == GNTTABOP_copy ? sizeof(struct gnttab_copy) : sizeof(struct gnttab_map_grant_ref);
+			size_t st = cmd == GNTTABOP_copy ? offsetof(struct gnttab_copy, status)
+							 : offsetof(struct gnttab_map_grant_ref, status);
+
+			for (unsigned int k = 0; k < count; k++) {
+				int16_t v;
+				bool ok = false;
+
+				memcpy(&v, buf + k * size + st, sizeof(v));
+				for (size_t j = 0; j < ARRAY_SIZE(known); j++)
+					ok |= v == known[j];
+				assert_true(ok);
+				okays[cmd == GNTTABOP_copy] += v == GNTST_okay;
+			}
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		check_foreign_entries_covered(doms[k]);
+	print_message("%lu maps and %lu copies succeeded\n", okays[0], okays[1]);
+	assert_true(okays[0] > 100 && okays[1] > 100);
+	for (int i = 0; i < 3; i++)
+		gnttab_release_mappings(&doms[i]->gd);
+	for (int i = 0; i < 3; i++) {
+		struct fake_dom *f = doms[i];
+
+		assert_int_equal(f->refs, 0);
+		assert_int_equal(f->gd.maptrack_used, 0);
+		for (unsigned int fr = 0; fr < f->gd.nr_frames; fr++)
+			for (unsigned int e = 0; e < 512; e++) {
+				grant_ref_t r = fr * 512 + e;
+
+				assert_int_equal(f->gd.active[fr][e].host_r + f->gd.active[fr][e].host_w, 0);
+				assert_int_equal(grant_flags(f, r) & (GTF_reading | GTF_writing), 0);
+			}
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
@@ -601,7 +776,7 @@ int main(void)
 		T(test_maptrack_limit),	   T(test_copy),
 		T(test_copy_batch_fault),  T(test_swap),
 		T(test_mapper_dies),	   T(test_granter_dies),
-		T(test_concurrent_revoke),
+		T(test_concurrent_revoke), T(test_random_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
