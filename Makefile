@@ -161,6 +161,7 @@ check:
 bench: deps-test all guests
 	$(PYTHON) bench/boot.py
 	$(PYTHON) bench/exits.py
+	$(PYTHON) bench/gnttab.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).

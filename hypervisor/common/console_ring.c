@@ -36,7 +36,8 @@ static volatile struct cons_ring *ring_of(struct domain *d)
 	if (!d->con_ring_gfn)
 		return NULL;
 	mfn = p2m_lookup(d, _gfn(d->con_ring_gfn), NULL);
-	return mfn_eq(mfn, INVALID_MFN) ? NULL : mfn_to_virt(mfn);
+	/* not a page another domain granted (maybe read-only) mapped over it */
+	return mfn_eq(mfn, INVALID_MFN) || !domain_owns_frame(d, mfn) ? NULL : mfn_to_virt(mfn);
 }
 
 void console_ring_process(struct domain *d)

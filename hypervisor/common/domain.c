@@ -47,6 +47,7 @@ void get_domain(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	domain_gnttab_destroy(d);
 	domain_evtchn_destroy(d);
 	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
 		struct vcpu *v = d->vcpu[i];
@@ -239,6 +240,19 @@ static int add_chunk(struct domain *d, mfn_t mfn, unsigned int order)
 	d->chunks = c;
 	d->tot_pages += 1UL << order;
 	return 0;
+}
+
+/* Is mfn the domain's own memory (one of its RAM chunks, or its shared_info
+ * page), not a frame of another domain that a grant mapping put in its
+ * physmap? The chunk list is fixed once the domain is built. */
+bool domain_owns_frame(const struct domain *d, mfn_t mfn)
+{
+	if (d->shared_info && mfn_eq(mfn, virt_to_mfn(d->shared_info)))
+		return true;
+	for (const struct dom_chunk *c = d->chunks; c; c = c->next)
+		if (mfn_x(mfn) >= mfn_x(c->mfn) && mfn_x(mfn) - mfn_x(c->mfn) < (1UL << c->order))
+			return true;
+	return false;
 }
 
 /*
@@ -467,6 +481,9 @@ static void destroy(struct domain *d, bool notify_if_last)
 	d->state = DOMSTATE_dying;
 	last = domain_list == NULL;
 	spin_unlock(&domlist_lock);
+	/* its mappings of other domains' grants go now (they hold references on
+	 * the granters, which may hold references on it) */
+	domain_gnttab_release(d);
 	printk("d%u \"%s\": destroyed; %lu pages returned\n", d->domain_id, d->name, d->tot_pages);
 	put_domain(d); /* the list's reference */
 	if (last && notify_if_last)

@@ -87,6 +87,8 @@ enum key_id {
 	K_WEIGHT,
 	K_CAP,
 	K_RESTART_LIMIT,
+	K_MAX_GRANT_FRAMES,
+	K_MAX_MAPTRACK_FRAMES,
 	NR_KEYS
 };
 
@@ -154,6 +156,8 @@ static const struct key keys[] = {
 	{ "weight", K_WEIGHT }, /* Basalt's alias of xl's cpu_weight */
 	{ "cap", K_CAP },
 	{ "restart_limit", K_RESTART_LIMIT }, /* Basalt extension */
+	{ "max_grant_frames", K_MAX_GRANT_FRAMES },
+	{ "max_maptrack_frames", K_MAX_MAPTRACK_FRAMES },
 };
 
 /* The name the messages use for a key id (the first entry with that id). */
@@ -219,9 +223,7 @@ static const char *const xl_only_keys[] = {
 	"latency",
 	"localtime",
 	"max_event_channels",
-	"max_grant_frames",
 	"max_grant_version",
-	"max_maptrack_frames",
 	"mca_caps",
 	"mmio_hole",
 	"ms_vm_genid",
@@ -872,6 +874,14 @@ static void apply_number(struct parser *ps, enum key_id id, unsigned int line)
 		if (get_number(ps, line, 0, DOMCFG_MAX_RESTART_LIMIT, "", &v))
 			d->restart_limit = (unsigned int)v;
 		break;
+	case K_MAX_GRANT_FRAMES:
+		if (get_number(ps, line, 1, DOMCFG_MAX_GRANT_FRAMES, "", &v))
+			d->max_grant_frames = (unsigned int)v;
+		break;
+	case K_MAX_MAPTRACK_FRAMES:
+		if (get_number(ps, line, 0, DOMCFG_MAX_MAPTRACK_FRAMES, "", &v))
+			d->max_maptrack_frames = (unsigned int)v;
+		break;
 	default:
 		break;
 	}
@@ -1182,6 +1192,8 @@ static void apply(struct parser *ps, enum key_id id, unsigned int line, bool app
 	case K_WEIGHT:
 	case K_CAP:
 	case K_RESTART_LIMIT:
+	case K_MAX_GRANT_FRAMES:
+	case K_MAX_MAPTRACK_FRAMES:
 		if (plus)
 			error_at(ps, line, "can't use += with numbers");
 		else
@@ -1295,6 +1307,8 @@ static void set_defaults(struct domcfg *d)
 	d->on_crash = DOMCFG_DESTROY;
 	d->on_watchdog = DOMCFG_DESTROY;
 	d->weight = DOMCFG_DEFAULT_WEIGHT;
+	d->max_grant_frames = DOMCFG_DEFAULT_GRANT_FRAMES;
+	d->max_maptrack_frames = DOMCFG_DEFAULT_MAPTRACK_FRAMES;
 }
 
 /* A per-vCPU list longer than maxvcpus: xl ignores the extra entries. */

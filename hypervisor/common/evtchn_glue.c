@@ -81,8 +81,9 @@ static void *env_map_gfn(struct evtchn_domain *ed, uint64_t gfn)
 	mfn_t mfn = p2m_lookup(DOM(ed), _gfn(gfn), &access);
 
 	/* guest RAM stays mapped until the domain dies, which destroys the
-	 * event channels first: no reference to take */
-	if (mfn_eq(mfn, INVALID_MFN) || !(access & P2M_W))
+	 * event channels first: no reference to take. A frame of another
+	 * domain mapped by a grant is refused: it goes away with the unmap. */
+	if (mfn_eq(mfn, INVALID_MFN) || !(access & P2M_W) || !domain_owns_frame(DOM(ed), mfn))
 		return NULL;
 	return mfn_to_virt(mfn);
 }

@@ -20,6 +20,7 @@
 #include <hv/softirq.h>
 #include <hv/smp.h>
 #include <asm/hvm.h>
+#include <asm/p2m.h>
 #include <asm/page.h>
 
 static long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count, uint64_t buf)
@@ -217,6 +218,8 @@ long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5])
 		return do_vm_assist(v, args[0], args[1]);
 	case __HYPERVISOR_multicall:
 		return do_multicall(v, args[0], args[1]);
+	case __HYPERVISOR_grant_table_op:
+		return do_grant_table_op(v, args[0], args[1], args[2]); /* common/gnttab_glue.c */
 	default:
 		if (nr < 64 && !test_and_set_bit((unsigned int)nr, v->domain->enosys_logged))
 			printk(LOG_WARN "d%u: hypercall %llu is not implemented (-ENOSYS)\n", v->domain->domain_id,

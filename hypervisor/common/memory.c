@@ -55,7 +55,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	if (!domid_is_self(d, x.domid))
 		return -XEN_EPERM;
 	if (x.space != XENMAPSPACE_shared_info)
-		return -XEN_ENOSYS; /* grant table and gmfn spaces: with the full ABI */
+		return gnttab_add_to_physmap(d, x.space, x.idx, _gfn(x.gpfn)); /* grant table; others -ENOSYS */
 	if (x.idx != 0 || x.gpfn >= (1ULL << 40) >> 12)
 		return -XEN_EINVAL;
 	/* the RAM frame that was there stays the domain's (freed with it) */

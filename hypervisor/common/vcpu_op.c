@@ -23,6 +23,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/hvm.h>
+#include <asm/p2m.h>
 #include <asm/page.h>
 
 #define VCPUOP_initialise 0
@@ -137,6 +138,9 @@ static long register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	if (t->arch.vcpu_info)
 		return -XEN_EINVAL; /* once only, as on Xen */
 	gpa = (r.mfn << PAGE_SHIFT) + r.offset;
+	/* kept mapped: the domain's own frame, not a grant mapping */
+	if (!domain_owns_frame(d, p2m_lookup(d, _gfn(gpa >> PAGE_SHIFT), NULL)))
+		return -XEN_EINVAL;
 	/* start from what the shared_info slot holds (if it has one) */
 	memset(cur, 0, sizeof(cur));
 	if (t->vcpu_id < 32)

@@ -214,6 +214,15 @@ on_poweroff = "restart"
 restart_limit = 50
 """
 
+GNTTAB_LIMITS_CFG = b"""# the grant-table limits of xl.cfg reach the domain
+name = "limits"
+kernel = "gnttab.elf"
+memory = 32
+max_grant_frames = 8
+max_maptrack_frames = 0
+cmdline = "max_frames=8 no_maptrack=1"
+"""
+
 
 def empty_module(args):
     return b""
@@ -350,6 +359,13 @@ def cases(args):
                      Count(re.compile(r'domain "looper": restart \d+'), 50),
                      Has('restart limit (50) reached, destroying'),
                      Has("All domains have ended: 51 powered off, 0 crashed"), SameFreePages()]),
+        # max_grant_frames / max_maptrack_frames from the configuration
+        Case("gnttab-limits", smp=2, append="test-exit=0xf4",
+             modules=[("limits.cfg", "", lambda args: GNTTAB_LIMITS_CFG), ("gnttab.elf", "", guest_elf("gnttab.elf"))],
+             checks=[Has("(d1)   ok:  query_size: status 0, 1 frames of at most 8"),
+                     Has("(d1)   ok:  max_maptrack_frames = 0: map is GNTST_no_device_space"),
+                     Has("(d1) VERDICT gnttab: PASS"), Has("All domains have ended: 1 powered off, 0 crashed"),
+                     SameFreePages()]),
         # console input: Ctrl-A three times gives d1 the focus; the line typed
         # reaches the guest through its PV console ring and comes back
         Case("console-input", smp=2, append="test-exit=0xf4",

@@ -18,6 +18,7 @@
 
 #include <hv/cpumask.h>
 #include <hv/event.h>
+#include <hv/grant_table.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -117,6 +118,8 @@ struct domain {
 	struct evtchn_domain evtchn;	/* event channels (common/event_channel.c) */
 	bool evtchn_ready;
 	uint64_t hvm_params[HVM_NR_PARAMS]; /* arch/x86/hvm/hvm_op.c */
+	struct gnttab_domain gnttab;	    /* grant table (common/grant_table.c) */
+	bool gnttab_ready;
 	struct domain *next_in_list;
 	struct arch_domain arch;
 };
@@ -135,6 +138,10 @@ extern spinlock_t domlist_lock;
 int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out);
 /* Memory: allocate 'pages' pages in the largest chunks possible. */
 int domain_alloc_memory(struct domain *d, unsigned long pages);
+/* mfn is d's own (RAM or shared_info), not a foreign frame mapped by a
+ * grant: only such frames may be kept mapped by the hypervisor for d
+ * (vcpu_info, FIFO event pages) or granted by d. */
+bool domain_owns_frame(const struct domain *d, mfn_t mfn);
 void domain_start(struct domain *d); /* vCPU 0 up, state running */
 /* v halted with interrupts off: down; the last vCPU down powers off */
 void vcpu_down_halted(struct vcpu *v);
@@ -183,6 +190,12 @@ void sched_op_vcpu_destroy(struct vcpu *v);
 void sched_op_domain_init(struct domain *d);
 void sched_op_domain_destroy(struct domain *d);
 void sched_poll_wake(struct vcpu *v, evtchn_port_t port); /* under d's event lock */
+/* Grant tables (common/gnttab_glue.c) */
+int domain_gnttab_init(struct domain *d, unsigned int max_frames, unsigned int max_maptrack_frames);
+void domain_gnttab_release(struct domain *d); /* at destruction: undo its mappings */
+void domain_gnttab_destroy(struct domain *d); /* when freed */
+long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t count);
+long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn);
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);
 void vtime_update_vcpu(struct vcpu *v);

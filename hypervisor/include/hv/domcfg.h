@@ -43,6 +43,10 @@
 #define DOMCFG_DEFAULT_WEIGHT 256
 #define DOMCFG_MAX_WEIGHT 65535
 #define DOMCFG_MAX_RESTART_LIMIT 1000000
+#define DOMCFG_DEFAULT_GRANT_FRAMES 64	    /* xl's default max_grant_frames */
+#define DOMCFG_MAX_GRANT_FRAMES 4096	    /* GNTTAB_LIMIT_MAX_FRAMES */
+#define DOMCFG_DEFAULT_MAPTRACK_FRAMES 1024 /* xl's default max_maptrack_frames */
+#define DOMCFG_MAX_MAPTRACK_FRAMES 65536    /* GNTTAB_LIMIT_MAPTRACK_FRAMES */
 
 #define DOMCFG_CPUMAP_LONGS BITS_TO_LONGS(DOMCFG_MAX_PCPUS)
 
@@ -107,6 +111,13 @@ struct domcfg {
 	/* Basalt extension: after this many restarts a restart action acts as
 	 * destroy instead. 0 (the default) = no limit. */
 	unsigned int restart_limit;
+
+	/* Grant tables: "max_grant_frames" (1..4096, default 64), the most
+	 * frames the domain's grant table may grow to; "max_maptrack_frames"
+	 * (0..65536, default 1024), how many frames' worth of grant mappings
+	 * (256 each) it may hold (0: it cannot map grants). */
+	unsigned int max_grant_frames;
+	unsigned int max_maptrack_frames;
 };
 
 /*

@@ -418,6 +418,24 @@ static void test_weight_cap_restart_limit(void **state)
 	assert_reported("d.cfg:3: restart_limit: 1000001 is out of range (0 to 1000000)");
 }
 
+static void test_grant_limits(void **state)
+{
+	const struct domcfg *d;
+
+	(void)state;
+	d = parse_one(MIN_CFG);
+	assert_int_equal(d->max_grant_frames, 64);
+	assert_int_equal(d->max_maptrack_frames, 1024);
+	d = parse_one(MIN_CFG "max_grant_frames = 4\nmax_maptrack_frames = 0\n");
+	assert_int_equal(d->max_grant_frames, 4);
+	assert_int_equal(d->max_maptrack_frames, 0);
+	assert_int_equal(parse_one(MIN_CFG "max_grant_frames = 4096\n")->max_grant_frames, 4096);
+	parse_refused(MIN_CFG "max_grant_frames = 0\n", 1);
+	assert_reported("d.cfg:3: max_grant_frames: 0 is out of range (1 to 4096)");
+	parse_refused(MIN_CFG "max_maptrack_frames = 65537\n", 1);
+	assert_reported("d.cfg:3: max_maptrack_frames: 65537 is out of range (0 to 65536)");
+}
+
 /* ------------------------------------------------------------ affinity */
 
 static void test_cpus_strings(void **state)
@@ -817,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_maxmem),
 		cmocka_unit_test(test_vcpus),
 		cmocka_unit_test(test_weight_cap_restart_limit),
+		cmocka_unit_test(test_grant_limits),
 		cmocka_unit_test(test_cpus_strings),
 		cmocka_unit_test(test_cpus_lists),
 		cmocka_unit_test(test_cpus_list_past_max),

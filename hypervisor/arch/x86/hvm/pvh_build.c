@@ -125,6 +125,11 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 	}
 	d->cfg = cfg;
 	d->restarts = restarts;
+	rc = domain_gnttab_init(d, cfg->max_grant_frames, cfg->max_maptrack_frames);
+	if (rc) {
+		snprintf(err, errlen, "cannot set up the grant table (%d)", rc);
+		goto fail;
+	}
 	rc = domain_alloc_memory(d, (unsigned long)(cfg->memory_mib << 8));
 	if (rc) {
 		snprintf(err, errlen, "not enough free memory for %llu MiB (%lu MiB free)",
