@@ -126,7 +126,7 @@ unit: deps-test $(addprefix build/unit/,$(UNIT_TESTS))
 ISO_CMDLINE := console=com1 com1=115200,8n1
 
 .PHONY: run
-run: all guests
+run: all linux
 	scripts/run.sh
 
 build/basalt.iso: build/basalt.elf scripts/mkiso.sh

@@ -1,9 +1,9 @@
 #!/bin/sh
 # `make run`: boot Basalt in QEMU (software emulation, 2 CPUs, 2 GiB) with
-# two demo domains and the hypervisor console on this terminal.
-#   d1 "echo"   a test guest that echoes every line typed into its console
-#               (its PV console ring) until the line "quit"
-#   d2 "hello"  a test guest that says hello and powers off
+# two Linux domains and the hypervisor console on this terminal.
+#   d1 "linux-a"  Debian's stock kernel, 2 vCPUs, weight 512, a busybox shell
+#   d2 "linux-b"  the same kernel, 1 vCPU, weight 256, a busybox shell
+#   (build/linux/: scripts/mklinux.sh; the shells are tests/linux/init)
 #   Ctrl-A three times   move console input: Basalt -> d1 -> d2 -> Basalt
 #   Ctrl-] x   quit QEMU          Ctrl-] c   QEMU monitor (and back)
 # Ctrl-A is not QEMU's escape key: the hypervisor console uses it, as on Xen.
@@ -14,25 +14,33 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh run
 kernel=${KERNEL:-build/basalt.elf}
 [ -f "$kernel" ] || { echo "run.sh: $kernel is missing; run make first" >&2; exit 1; }
-for g in console-ring hello; do
-	[ -f "build/guests/$g.elf" ] || { echo "run.sh: build/guests/$g.elf is missing; run make guests" >&2; exit 1; }
+for f in vmlinuz initramfs.cpio.gz; do
+	[ -f "build/linux/$f" ] || { echo "run.sh: build/linux/$f is missing; run make linux" >&2; exit 1; }
 done
-mkdir -p build/demo
-cat >build/demo/demo.cfg <<'CFG'
+cat >build/linux/demo.cfg <<'CFG'
 # make run's demo domains (docs/domains.md explains the format)
-name = "echo"
-kernel = "console-ring.elf"
-cmdline = "echo=1 loop=1 wait=100000"
-memory = 32
+name = "linux-a"
+kernel = "vmlinuz"
+ramdisk = "initramfs.cpio.gz"
+cmdline = "console=hvc0 quiet"
+memory = 256
+vcpus = 2
+weight = 512
+on_reboot = "restart"
 ---
-name = "hello"
-kernel = "hello.elf"
-memory = 32
+name = "linux-b"
+kernel = "vmlinuz"
+ramdisk = "initramfs.cpio.gz"
+cmdline = "console=hvc0 quiet"
+memory = 256
+vcpus = 1
+weight = 256
+on_reboot = "restart"
 CFG
-echo "Booting Basalt in QEMU (software emulation). Quit: Ctrl-] then x."
+echo "Booting Basalt in QEMU (software emulation) with two Linux domains. Quit: Ctrl-] then x."
 echo "Ctrl-A three times switches console input (Basalt debug keys -> d1 -> d2). Type h for debug keys."
 # shellcheck disable=SC2086
 exec qemu-system-x86_64 -accel tcg -cpu max -M q35 -smp 2 -m 2G \
 	-display none -serial mon:stdio -echr 0x1d -no-reboot \
 	-kernel "$kernel" -append "console=com1 com1=115200,8n1 ${BASALT_ARGS:-}" \
-	-initrd "build/demo/demo.cfg,build/guests/console-ring.elf,build/guests/hello.elf" ${QEMU_ARGS:-}
+	-initrd "build/linux/demo.cfg,build/linux/vmlinuz,build/linux/initramfs.cpio.gz" ${QEMU_ARGS:-}

@@ -22,6 +22,7 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <hv/time.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/page.h>
@@ -195,8 +196,13 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		return !test_bit(VPF_down, &t->pause_flags);
 	case VCPUOP_get_runstate_info: {
 		struct runstate64 r;
+		s_time_t delta;
 
+		/* as Xen's vcpu_runstate_get: up to now, the current state too */
 		runstate_fill(t, &r);
+		delta = NOW() - (s_time_t)r.state_entry_time;
+		if (delta > 0 && r.state >= 0 && r.state < 4)
+			r.time[r.state] += (uint64_t)delta;
 		return runstate_copy_out(v, arg, &r, !hvm_long_mode_64bit(v)) ? -XEN_EFAULT : 0;
 	}
 	case VCPUOP_set_singleshot_timer: {

@@ -11,7 +11,8 @@ timeout or a hypervisor panic. A case is judged by that, by its VERDICT
 line (exactly one, from its own domain) and by the domain's end line:
   pass   PASS, powered off
   crash  the expectation line, then crashed by the hypervisor
-  reboot the reboot expectation line, then shut down with reason reboot
+  reboot, watchdog
+         "expecting shutdown reason <it>", then a shutdown with that reason
   any    crashed or powered off, no panic, no timeout
 Logs go to <dir>/basalt-logs/. Ends with "N passed, N failed".
 """
@@ -27,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 EXPECT_CRASH = "expecting the hypervisor to crash this domain"
-EXPECT_REBOOT = "expecting the domain to reboot"
+EXPECT_REASON = "expecting shutdown reason "
 
 
 def load_manifest(path):
@@ -69,11 +70,12 @@ def judge(c, domid, lines, rc):
             problems.append("verdict %r, expected the crash expectation" % (verdicts[0] if verdicts else None))
         if "crashed" not in ended:
             problems.append("ended %r, expected crashed by the hypervisor" % ended)
-    elif c["ending"] == "reboot":
-        if not verdicts or EXPECT_REBOOT not in verdicts[0]:
-            problems.append("verdict %r, expected the reboot expectation" % (verdicts[0] if verdicts else None))
-        if "reason reboot" not in ended:
-            problems.append("ended %r, expected a shutdown with reason reboot" % ended)
+    elif c["ending"] in ("reboot", "watchdog"):
+        expect = EXPECT_REASON + c["ending"]
+        if not verdicts or expect not in verdicts[0]:
+            problems.append("verdict %r, expected %r" % (verdicts[0] if verdicts else None, expect))
+        if "reason " + c["ending"] not in ended:
+            problems.append("ended %r, expected a shutdown with reason %s" % (ended, c["ending"]))
     elif not ended:
         problems.append("no end line for the domain")
     return problems

@@ -20,7 +20,7 @@ void test_main(void)
 	} __attribute__((packed)) empty = { 0, 0 };
 
 	printf("triple-fault: empty IDT, then INT3: #BP -> #GP -> #DF -> shutdown\n");
-	verdict_expect("the domain to reboot");
+	verdict_expect("shutdown reason reboot");
 	asm volatile("cli; lidt %0; int3" ::"m"(empty) : "memory");
 	traps_init_cpu();
 	printf("triple-fault: still running after the triple fault; the domain was not shut down\n");

@@ -15,6 +15,8 @@ the console, and judges the serial log:
               runs and its output comes back
   reboot      reboot shuts down with reason reboot; on_reboot=restart boots
               the domain again (restart_limit = 1 ends the second one)
+  steal       two domains on one pCPU, CPU-bound: both see steal time in
+              /proc/stat
   two-panic   two domains of different weights: one panics (reason crash,
               only that domain); the other, still running, then runs a
               command typed on its console and powers off
@@ -133,6 +135,20 @@ def check_reboot(log, stamps, _):
     return check_clean(log, 1)
 
 
+def check_steal(log, stamps, _):
+    for d in (1, 2):
+        m = [x for x in marks(log, d) if x.startswith("stat cpu ")]
+        if not m:
+            return "d%d printed no /proc/stat line" % d
+        steal = int(m[0].split()[-1])
+        print("      steal: d%d %s" % (d, m[0]))
+        if steal <= 0:
+            return "d%d shows no steal time while sharing a pCPU: %s" % (d, m[0])
+        if not ended(log, d, "poweroff"):
+            return "d%d did not end with reason poweroff" % d
+    return check_clean(log, 1) or check_clean(log, 2)
+
+
 def check_two(log, stamps, _):
     for d in (1, 2):
         if "userspace" not in marks(log, d):
@@ -155,6 +171,9 @@ CASES = [
          keys=[(MARK + "type a command", b"\x01\x01\x01echo typed-$((6*7))\r")]),
     Case("reboot", [domain_cfg("reboot", "reboot", extra='on_reboot = "restart"\nrestart_limit = 1\n')],
          lambda log, st: check_reboot(log, st, 1)),
+    Case("steal", [domain_cfg("steal-a", "steal", memory=192, extra='cpus = "0"\n'),
+                   domain_cfg("steal-b", "steal", memory=192, extra='cpus = "0"\n')],
+         lambda log, st: check_steal(log, st, 2)),
     Case("two-panic", [domain_cfg("panicker", "panic", memory=192, extra="weight = 512\n"),
                        domain_cfg("survivor", "input", memory=192, extra="weight = 128\n")],
          lambda log, st: check_two(log, st, 2),
