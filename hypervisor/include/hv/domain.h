@@ -18,6 +18,7 @@
 
 #include <hv/cpumask.h>
 #include <hv/event.h>
+#include <hv/sched_policy.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -60,12 +61,10 @@ struct domcfg;
 struct vcpu {
 	unsigned int vcpu_id;
 	struct domain *domain;
-	unsigned int processor; /* the pCPU it runs on (fixed at creation) */
+	unsigned int processor; /* the pCPU it runs or last ran on (changes: hv/sched.h) */
 	unsigned long pause_flags;
-	/* scheduler (common/sched.c), under the pCPU's run-queue lock */
-	struct vcpu *rq_next;
-	bool on_runq;
-	bool is_running; /* loaded on its pCPU right now */
+	struct sched_unit sched; /* scheduler state (common/sched/), under its lock */
+	bool is_running;	 /* loaded on a pCPU right now */
 	/* runstate accounting */
 	struct evtchn_vcpu evtchn;
 	int runstate;
@@ -85,7 +84,8 @@ struct domain {
 	bool reaped; /* its end has been handled */
 	unsigned int max_vcpus;
 	struct vcpu **vcpu;
-	cpumask_t hard_affinity;
+	cpumask_t hard_affinity; /* the default for its vCPUs (vcpu_set_affinity changes one) */
+	struct sched_dom sched;	 /* weight, cap (common/sched/) */
 	/* memory: every page the domain owns is in one of these chunks */
 	unsigned long tot_pages, max_pages;
 	struct dom_chunk *chunks;
