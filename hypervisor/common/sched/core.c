@@ -47,11 +47,11 @@ static struct sched_pcpu policy_pcpu[NR_CPUS];
 static struct sched_sys sys;
 
 struct core_pcpu {
-	struct vcpu *curr;    /* loaded on this pCPU; NULL = idle */
-	struct timer timer;   /* slice end and ticks */
-	s_time_t slice_end;   /* the decision's deadline */
-	s_time_t next_tick;   /* 0 while idle */
-	bool yield;	      /* the current vCPU asked to yield */
+	struct vcpu *curr;  /* loaded on this pCPU; NULL = idle */
+	struct timer timer; /* slice end and ticks */
+	s_time_t slice_end; /* the decision's deadline */
+	s_time_t next_tick; /* 0 while idle */
+	bool yield;	    /* the current vCPU asked to yield */
 };
 static DEFINE_PER_CPU(struct core_pcpu, core_pcpu);
 static struct timer acct_timer;

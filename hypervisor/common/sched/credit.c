@@ -21,8 +21,10 @@
  *
  * A vCPU is "active" (gets credit) from its creation until an accounting
  * finds it holding more than a whole period's credit (it is not using its
- * share); it becomes active again when a tick finds it running. This keeps
- * idle vCPUs from diluting everybody else's share, as on Xen.
+ * share); it becomes active again when it wakes or a tick finds it running.
+ * What clamped vCPUs could not take is shared out again among the vCPUs
+ * that used theirs, so that all CPU time is accounted for and debts do not
+ * drift (Xen's credit1 loses it, which blurs its weights).
  *
  * Pure: no locks, no clock, no hardware (hv/sched_policy.h); the driver
  * serialises the calls. Lock order: none (the driver's lock covers all).
@@ -83,6 +85,8 @@ static void runq_insert(struct sched_sys *s, unsigned int cpu, struct sched_unit
 	else
 		pc->rq_tail = u;
 	pc->nr_queued++;
+	u->counted_under = u->pri >= SCHED_PRI_UNDER;
+	s->nr_queued_under += u->counted_under;
 	u->cpu = cpu;
 	u->state = SU_QUEUED;
 }
@@ -101,6 +105,8 @@ static void runq_remove(struct sched_sys *s, struct sched_unit *u)
 		pc->rq_tail = u->rq_prev;
 	u->rq_next = u->rq_prev = NULL;
 	pc->nr_queued--;
+	s->nr_queued_under -= u->counted_under;
+	u->counted_under = false;
 	u->state = SU_IDLE;
 }
 
@@ -112,6 +118,8 @@ static void runq_resort(struct sched_sys *s, unsigned int cpu)
 
 	pc->rq_head = pc->rq_tail = NULL;
 	pc->nr_queued = 0;
+	for (struct sched_unit *v = u; v; v = v->rq_next)
+		s->nr_queued_under -= v->counted_under;
 	while (u) {
 		struct sched_unit *next = u->rq_next;
 
@@ -310,12 +318,12 @@ static void credit_wake(struct sched_sys *s, struct sched_unit *u, s_time_t now,
 	if (u->state != SU_IDLE)
 		return;
 	u->last_burn = now;
+	u->active = true; /* it wants CPU: it takes part in the next sharing */
 	u->pri = credit_pri(u);
 	if (from_block && u->pri == SCHED_PRI_UNDER)
 		u->pri = SCHED_PRI_BOOST;
 	if (over_cap(u)) {
 		u->state = SU_PARKED;
-		u->active = true; /* so that accounting gives it credit */
 		return;
 	}
 	place(s, u);
@@ -424,7 +432,11 @@ static bool credit_tick(struct sched_sys *s, unsigned int cpu, s_time_t now)
 	u->pri = credit_pri(u); /* BOOST ends at the first tick it runs through */
 	if (!u->runnable || over_cap(u))
 		return true;
-	return pc->rq_head && pc->rq_head->pri > u->pri;
+	if (pc->rq_head && pc->rq_head->pri > u->pri)
+		return true;
+	/* running OVER while better work waits elsewhere: go and look (the
+	 * decision steals it if its affinity allows) */
+	return u->pri == SCHED_PRI_OVER && s->nr_queued_under > (pc->rq_head && pc->rq_head->pri >= SCHED_PRI_UNDER);
 }
 
 /* One domain's share of this period's credit, per active unit. */
@@ -440,34 +452,62 @@ static s_time_t dom_share(const struct sched_sys *s, const struct sched_dom *d, 
 	return (s_time_t)DIV_ROUND_UP(share, nr_active);
 }
 
-static void account_dom(struct sched_sys *s, struct sched_dom *d, s_time_t now, uint64_t weight_sum)
+/*
+ * Give the domain's active units their share. A unit that would hold more
+ * than a whole period's credit (a capped one: more than a period's
+ * allowance) is not using its share: it is clamped and stops being active,
+ * and what it could not take goes back to the pool (*excess) for the units
+ * that used theirs, so that all the CPU time is shared out. Returns the
+ * weight of this domain's units that can take more.
+ */
+static uint64_t account_dom(struct sched_sys *s, struct sched_dom *d, uint64_t weight_sum, s_time_t *excess)
 {
 	unsigned int nr_active = 0;
-	s_time_t per, ceiling, floor = -2 * s->params.tslice;
+	uint64_t takers = 0;
+	s_time_t per, ceiling;
 
 	for (struct sched_unit *u = d->units; u; u = u->dom_next)
 		nr_active += u->active;
-	per = nr_active ? dom_share(s, d, nr_active, weight_sum) : 0;
+	if (!nr_active)
+		return 0;
+	per = dom_share(s, d, nr_active, weight_sum);
 	ceiling = d->cap ? per : s->params.tslice;
 	for (struct sched_unit *u = d->units; u; u = u->dom_next) {
-		if (u->active) {
-			u->credit += per;
-			if (u->credit > ceiling && u->state != SU_PARKED) {
-				u->credit = ceiling; /* not using its share: stop diluting the others' */
-				u->active = false;
-				s->nr_clamped++;
-			}
+		if (!u->active)
+			continue;
+		u->credit += per;
+		if (u->credit > ceiling && u->state != SU_PARKED) {
+			*excess += u->credit - ceiling;
+			u->credit = ceiling;
+			u->active = false;
+			s->nr_clamped++;
+		} else if (!d->cap) {
+			takers += d->weight;
 		}
-		if (u->credit < floor)
+	}
+	return takers;
+}
+
+/* After the shares: hand out the excess, bound the debt, set priorities,
+ * release parked units that have credit again. */
+static void account_finish_dom(struct sched_sys *s, struct sched_dom *d, s_time_t now, s_time_t excess, uint64_t takers)
+{
+	s_time_t floor = -2 * s->params.tslice;
+	s_time_t extra = takers && !d->cap ? (s_time_t)((uint64_t)excess * d->weight / takers) : 0;
+
+	for (struct sched_unit *u = d->units; u; u = u->dom_next) {
+		if (u->active && extra)
+			u->credit = MIN(u->credit + extra, s->params.tslice);
+		if (u->credit < floor) {
 			u->credit = floor;
+			s->nr_clamped++;
+		}
 		if (u->state == SU_PARKED && u->credit > 0) {
 			u->state = SU_IDLE;
 			u->pri = credit_pri(u);
 			u->last_burn = now;
 			place(s, u);
-		} else if (u->state == SU_QUEUED && u->pri != SCHED_PRI_BOOST) {
-			u->pri = credit_pri(u);
-		} else if (u->state == SU_RUNNING && u->pri != SCHED_PRI_BOOST) {
+		} else if ((u->state == SU_QUEUED || u->state == SU_RUNNING) && u->pri != SCHED_PRI_BOOST) {
 			u->pri = credit_pri(u);
 		}
 	}
@@ -475,7 +515,8 @@ static void account_dom(struct sched_sys *s, struct sched_dom *d, s_time_t now, 
 
 static void credit_account(struct sched_sys *s, s_time_t now)
 {
-	uint64_t weight_sum = 0;
+	uint64_t weight_sum = 0, takers = 0;
+	s_time_t excess = 0;
 	unsigned int cpu;
 
 	s->nr_accountings++;
@@ -489,7 +530,9 @@ static void credit_account(struct sched_sys *s, s_time_t now)
 	if (!weight_sum || !s->nr_online)
 		return;
 	for (struct sched_dom *d = s->doms; d; d = d->next)
-		account_dom(s, d, now, weight_sum);
+		takers += account_dom(s, d, weight_sum, &excess);
+	for (struct sched_dom *d = s->doms; d; d = d->next)
+		account_finish_dom(s, d, now, excess, takers);
 	for_each_cpu(cpu, &s->online) {
 		struct sched_pcpu *pc = &s->pcpu[cpu];
 
@@ -515,8 +558,8 @@ static int credit_set_params(struct sched_sys *s, struct sched_dom *d, unsigned 
 	return 0;
 }
 
-static int credit_set_affinity(struct sched_sys *s, struct sched_unit *u, const cpumask_t *hard,
-			       const cpumask_t *soft, s_time_t now)
+static int credit_set_affinity(struct sched_sys *s, struct sched_unit *u, const cpumask_t *hard, const cpumask_t *soft,
+			       s_time_t now)
 {
 	cpumask_t tmp;
 

@@ -44,20 +44,21 @@ struct sched_dom;
 struct sched_unit {
 	/* driver: set before unit_insert, changed through the policy calls */
 	struct sched_dom *dom;
-	unsigned int id;	/* the vCPU id, for dumps */
-	cpumask_t hard;		/* hard affinity: never empty within the online CPUs */
-	cpumask_t soft;		/* soft affinity (preferred); every CPU if not given */
-	bool runnable;		/* driver: no pause flag (the policy reads it) */
-	void *owner;		/* driver: its vCPU */
+	unsigned int id; /* the vCPU id, for dumps */
+	cpumask_t hard;	 /* hard affinity: never empty within the online CPUs */
+	cpumask_t soft;	 /* soft affinity (preferred); every CPU if not given */
+	bool runnable;	 /* driver: no pause flag (the policy reads it) */
+	void *owner;	 /* driver: its vCPU */
 	/* policy */
 	enum sched_unit_state state;
-	unsigned int cpu;	/* the queue it waits in / the pCPU it runs or last ran on */
-	int pri;		/* SCHED_PRI_* */
-	bool yield;		/* asked to go behind its equals once */
-	bool active;		/* takes part in credit distribution */
-	s_time_t credit;	/* ns of CPU time it is owed (negative: it is in debt) */
-	s_time_t last_burn;	/* credit charged up to here */
-	s_time_t run_start;	/* when it got its pCPU */
+	unsigned int cpu;   /* the queue it waits in / the pCPU it runs or last ran on */
+	int pri;	    /* SCHED_PRI_* */
+	bool yield;	    /* asked to go behind its equals once */
+	bool active;	    /* takes part in credit distribution */
+	bool counted_under; /* queued with priority UNDER or better */
+	s_time_t credit;    /* ns of CPU time it is owed (negative: it is in debt) */
+	s_time_t last_burn; /* credit charged up to here */
+	s_time_t run_start; /* when it got its pCPU */
 	struct sched_unit *rq_next, *rq_prev;
 	struct sched_unit *dom_next;
 	uint64_t nr_migrations; /* moved to another pCPU */
@@ -112,7 +113,8 @@ struct sched_sys {
 	cpumask_t idlers; /* online pCPUs running nothing, not yet claimed by a wake-up */
 	struct sched_dom *doms;
 	unsigned int nr_online;
-	unsigned int rotor; /* spreads new units over the pCPUs */
+	unsigned int rotor;	      /* spreads new units over the pCPUs */
+	unsigned int nr_queued_under; /* queued units of priority UNDER or better, all queues */
 	uint64_t nr_accountings, nr_clamped;
 };
 
