@@ -157,9 +157,10 @@ check:
 	scripts/check.sh
 
 .PHONY: bench
-bench: deps-test all guests
+bench: deps-test all guests build/bench/sched_sim
 	$(PYTHON) bench/boot.py
 	$(PYTHON) bench/exits.py
+	$(PYTHON) bench/sched.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).

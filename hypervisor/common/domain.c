@@ -315,7 +315,7 @@ static enum domain_action action_for(const struct domain *d)
 static bool quiesced(const struct domain *d)
 {
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
-		if (READ_ONCE(d->vcpu[i]->is_running))
+		if (!sched_vcpu_quiesced(d->vcpu[i]))
 			return false;
 	return true;
 }

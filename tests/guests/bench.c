@@ -5,6 +5,10 @@
  *            directly by QEMU, the emulated instruction alone: the baseline)
  *   hypercall a null hypercall (xen_version XENVER_version) through the
  *            hypercall page, under Xen/Basalt only
+ *   yield    with yield=1 on the command line: SCHEDOP_yield round trips.
+ *            Two such domains on one pCPU hand it to each other on every
+ *            yield, so one round trip is two context switches and (about)
+ *            two hypercalls: bench/sched.py derives the switch cost
  * One line per row: "BENCH <name> median=<cycles> min=<cycles> n=<count>".
  */
 #include "guest.h"
@@ -77,6 +81,15 @@ void test_main(void)
 			samples[i] = (uint32_t)(tsc() - t0);
 		}
 		row("hypercall", n);
+	}
+	if (env.xen && cmdline_u64("yield", 0)) {
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t t0 = tsc();
+
+			xen_sched_yield();
+			samples[i] = (uint32_t)(tsc() - t0);
+		}
+		row("yield", n);
 	}
 	pass();
 }

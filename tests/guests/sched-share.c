@@ -79,8 +79,10 @@ void test_main(void)
 		cpu_relax();
 		b = snap();
 		if (rdtsc() > guard)
-			fail("no runstate change for %llu ms: nothing to measure (running alone, uncapped?)",
-			     (unsigned long long)(4 * window / 1000000));
+			fail("no runstate change for %llu ms: nothing to measure (running alone, uncapped?); TSC %llu "
+			     "kHz "
+			     "(%s)",
+			     (unsigned long long)(4 * window / 1000000), (unsigned long long)tsc_khz(), tsc_source());
 	} while (b.state_entry_time - a.state_entry_time < window);
 	run = b.time[0] - a.time[0];
 	wait = b.time[1] - a.time[1];

@@ -134,6 +134,16 @@ void sched_vcpu_destroy(struct vcpu *v)
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
+bool sched_vcpu_quiesced(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	/* chosen by a pCPU but not loaded yet counts as on it */
+	bool off = v->sched.state != SU_RUNNING && !READ_ONCE(v->is_running);
+
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return off;
+}
+
 int sched_set_params(struct domain *d, unsigned int weight, unsigned int cap)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);

@@ -20,8 +20,9 @@
  * idles makes that pCPU reschedule.
  *
  * A vCPU is "active" (gets credit) from its creation until an accounting
- * finds it holding more than a whole period's credit (it is not using its
- * share); it becomes active again when it wakes or a tick finds it running.
+ * finds it blocked and holding more than a whole period's credit (it is not
+ * using its share); it becomes active again when it wakes or a tick finds
+ * it running.
  * What clamped vCPUs could not take is shared out again among the vCPUs
  * that used theirs, so that all CPU time is accounted for and debts do not
  * drift (Xen's credit1 loses it, which blurs its weights).
@@ -51,6 +52,7 @@ static void burn(struct sched_unit *u, s_time_t now)
 {
 	if (now > u->last_burn) {
 		u->credit -= now - u->last_burn;
+		u->cpu_time += now - u->last_burn;
 		u->last_burn = now;
 	}
 }
@@ -73,6 +75,11 @@ static void runq_insert(struct sched_sys *s, unsigned int cpu, struct sched_unit
 	struct sched_unit *at = pc->rq_head;
 
 	while (at && !goes_before(u, at))
+		at = at->rq_next;
+	/* a yielding unit also lets the first one of lower priority go first
+	 * (as Xen's credit1 does): otherwise an UNDER vCPU yielding to an OVER
+	 * one would get its pCPU straight back */
+	if (u->yield && at && at->pri < u->pri)
 		at = at->rq_next;
 	u->rq_next = at;
 	u->rq_prev = at ? at->rq_prev : pc->rq_tail;
@@ -219,7 +226,9 @@ static struct sched_unit *steal(struct sched_sys *s, unsigned int cpu, int floor
 			unsigned int peer = (cpu + i) % s->nr_cpus;
 			struct sched_pcpu *pp = &s->pcpu[peer];
 
-			if (!pp->nr_queued)
+			/* an idle peer is about to run its queue itself (it was
+			 * told to when the unit was queued) */
+			if (!pp->nr_queued || !pp->curr)
 				continue;
 			for (struct sched_unit *u = pp->rq_head; u && u->pri > floor; u = u->rq_next) {
 				if (!cpumask_test_cpu(cpu, &u->hard))
@@ -290,7 +299,8 @@ static void credit_unit_insert(struct sched_sys *s, struct sched_unit *u)
 	u->rq_next = u->rq_prev = NULL;
 	bitmap_and(hard.bits, u->hard.bits, s->online.bits, NR_CPUS);
 	/* spread new units; where they wake decides where they run */
-	u->cpu = cpumask_empty(&hard) ? 0 : next_in(&hard, s->rotor++ % s->nr_cpus);
+	u->cpu = cpumask_empty(&hard) ? 0 : next_in(&hard, s->rotor % NR_CPUS);
+	s->rotor = u->cpu + 1;
 	u->dom_next = d->units;
 	d->units = u;
 	d->nr_units++;
@@ -439,38 +449,52 @@ static bool credit_tick(struct sched_sys *s, unsigned int cpu, s_time_t now)
 	return u->pri == SCHED_PRI_OVER && s->nr_queued_under > (pc->rq_head && pc->rq_head->pri >= SCHED_PRI_UNDER);
 }
 
-/* One domain's share of this period's credit, per active unit. */
-static s_time_t dom_share(const struct sched_sys *s, const struct sched_dom *d, unsigned int nr_active,
+static unsigned int nr_active_units(const struct sched_dom *d)
+{
+	unsigned int n = 0;
+
+	for (const struct sched_unit *u = d->units; u; u = u->dom_next)
+		n += u->active;
+	return n;
+}
+
+/* A domain's share of this period's CPU time (all its active units). */
+static uint64_t dom_share(const struct sched_sys *s, const struct sched_dom *d, unsigned int nr_active,
 			  uint64_t weight_sum)
 {
-	uint64_t period = (uint64_t)s->params.tslice, total = period * s->nr_online;
+	uint64_t period = (uint64_t)s->acct_period, total = period * s->nr_online;
 	uint64_t share = total * ((uint64_t)d->weight * nr_active) / weight_sum;
 
-	share = MIN(share, period * nr_active); /* one pCPU per vCPU at most */
+	/* a capped domain: one pCPU per vCPU at most, and the cap; an uncapped
+	 * one's share is scaled to the time used (credit_account), and what a
+	 * unit cannot use comes back as excess */
 	if (d->cap)
-		share = MIN(share, period * d->cap / 100);
-	return (s_time_t)DIV_ROUND_UP(share, nr_active);
+		share = MIN(MIN(share, period * nr_active), period * d->cap / 100);
+	return share;
 }
 
 /*
- * Give the domain's active units their share. A unit that would hold more
+ * Give the domain's active units their share; an uncapped domain's share is
+ * scaled by scale/65536 (see credit_account). A unit that would hold more
  * than a whole period's credit (a capped one: more than a period's
  * allowance) is not using its share: it is clamped and stops being active,
  * and what it could not take goes back to the pool (*excess) for the units
  * that used theirs, so that all the CPU time is shared out. Returns the
  * weight of this domain's units that can take more.
  */
-static uint64_t account_dom(struct sched_sys *s, struct sched_dom *d, uint64_t weight_sum, s_time_t *excess)
+static uint64_t account_dom(struct sched_sys *s, struct sched_dom *d, uint64_t weight_sum, uint64_t scale,
+			    s_time_t *excess)
 {
-	unsigned int nr_active = 0;
-	uint64_t takers = 0;
+	unsigned int nr_active = nr_active_units(d);
+	uint64_t takers = 0, share;
 	s_time_t per, ceiling;
 
-	for (struct sched_unit *u = d->units; u; u = u->dom_next)
-		nr_active += u->active;
 	if (!nr_active)
 		return 0;
-	per = dom_share(s, d, nr_active, weight_sum);
+	share = dom_share(s, d, nr_active, weight_sum);
+	if (!d->cap)
+		share = (share * scale) >> 16;
+	per = (s_time_t)DIV_ROUND_UP(share, nr_active);
 	ceiling = d->cap ? per : s->params.tslice;
 	for (struct sched_unit *u = d->units; u; u = u->dom_next) {
 		if (!u->active)
@@ -479,7 +503,10 @@ static uint64_t account_dom(struct sched_sys *s, struct sched_dom *d, uint64_t w
 		if (u->credit > ceiling && u->state != SU_PARKED) {
 			*excess += u->credit - ceiling;
 			u->credit = ceiling;
-			u->active = false;
+			/* only a unit that does not want the CPU stops taking part:
+			 * a runnable one that could not use its credit (others ran
+			 * on a late tick) would otherwise lose a whole period */
+			u->active = u->state != SU_IDLE;
 			s->nr_clamped++;
 		} else if (!d->cap) {
 			takers += d->weight;
@@ -515,22 +542,46 @@ static void account_finish_dom(struct sched_sys *s, struct sched_dom *d, s_time_
 
 static void credit_account(struct sched_sys *s, s_time_t now)
 {
-	uint64_t weight_sum = 0, takers = 0;
+	uint64_t weight_sum = 0, takers = 0, used = 0, shares = 0, scale = 1u << 16;
 	s_time_t excess = 0;
 	unsigned int cpu;
 
 	s->nr_accountings++;
+	/* Share out the time that actually passed: a late accounting (a busy
+	 * or emulated host) must not hand out less than was used, or every
+	 * debt sinks to the floor and the weights are lost. */
+	s->acct_period = s->last_acct ? now - s->last_acct : s->params.tslice;
+	s->acct_period = MAX(MIN(s->acct_period, 4 * s->params.tslice), (s_time_t)1);
+	s->last_acct = now;
 	for (struct sched_dom *d = s->doms; d; d = d->next)
 		for (struct sched_unit *u = d->units; u; u = u->dom_next) {
 			if (u->state == SU_RUNNING)
 				burn(u, now);
 			if (u->active)
 				weight_sum += d->weight;
+			if (u->active && !d->cap)
+				used += (uint64_t)(u->cpu_time - u->acct_cpu_time);
+			u->acct_cpu_time = u->cpu_time;
 		}
 	if (!weight_sum || !s->nr_online)
 		return;
+	/*
+	 * Uncapped domains get no more credit in all than they used: time
+	 * nobody was charged for (an idle moment, a unit not started yet)
+	 * would otherwise pile up as credit that the scheduler, which keeps
+	 * credits level, spreads evenly, until the ceiling clamps the units
+	 * with the largest weights and blurs the shares.
+	 */
+	for (struct sched_dom *d = s->doms; d; d = d->next) {
+		unsigned int n = nr_active_units(d);
+
+		if (n && !d->cap)
+			shares += dom_share(s, d, n, weight_sum);
+	}
+	if (shares > used)
+		scale = (used << 16) / shares;
 	for (struct sched_dom *d = s->doms; d; d = d->next)
-		takers += account_dom(s, d, weight_sum, &excess);
+		takers += account_dom(s, d, weight_sum, scale, &excess);
 	for (struct sched_dom *d = s->doms; d; d = d->next)
 		account_finish_dom(s, d, now, excess, takers);
 	for_each_cpu(cpu, &s->online) {
@@ -623,7 +674,9 @@ static void credit_dump(struct sched_sys *s, s_time_t now)
 	for (const struct sched_dom *d = s->doms; d; d = d->next) {
 		s->env->print(" d%u: weight %u, cap %u%%:", d->id, d->weight, d->cap);
 		for (const struct sched_unit *u = d->units; u; u = u->dom_next)
-			s->env->print(" v%u %s cpu%u%s", u->id, states[u->state], u->cpu, u->active ? "" : " inactive");
+			s->env->print(" v%u %s cpu%u %lldms %llumig%s", u->id, states[u->state], u->cpu,
+				      (long long)(u->cpu_time / 1000000), (unsigned long long)u->nr_migrations,
+				      u->active ? "" : " inactive");
 		s->env->print("\n");
 	}
 }

@@ -22,6 +22,8 @@ void sched_vcpu_init(struct vcpu *v); /* picks v->processor; hard affinity from 
 void sched_vcpu_destroy(struct vcpu *v);
 /* Control (boot domain config now, domctl later): weight 1..65535, cap in
  * % of one pCPU (0 = none, at most 100 per vCPU). 0 or -XEN_EINVAL. */
+/* Off every pCPU and not about to be loaded on one (a dead vCPU stays so). */
+bool sched_vcpu_quiesced(struct vcpu *v);
 int sched_set_params(struct domain *d, unsigned int weight, unsigned int cap);
 void sched_get_params(struct domain *d, unsigned int *weight, unsigned int *cap);
 /* Hard and soft affinity of one vCPU (NULL: keep hard / soft = every CPU).

@@ -62,6 +62,8 @@ struct sched_unit {
 	struct sched_unit *rq_next, *rq_prev;
 	struct sched_unit *dom_next;
 	uint64_t nr_migrations; /* moved to another pCPU */
+	s_time_t cpu_time;	/* CPU time charged to it, in all */
+	s_time_t acct_cpu_time; /* cpu_time at the last accounting */
 };
 
 struct sched_dom {
@@ -113,8 +115,9 @@ struct sched_sys {
 	cpumask_t idlers; /* online pCPUs running nothing, not yet claimed by a wake-up */
 	struct sched_dom *doms;
 	unsigned int nr_online;
-	unsigned int rotor;	      /* spreads new units over the pCPUs */
-	unsigned int nr_queued_under; /* queued units of priority UNDER or better, all queues */
+	unsigned int rotor;		 /* spreads new units over the pCPUs */
+	unsigned int nr_queued_under;	 /* queued units of priority UNDER or better, all queues */
+	s_time_t last_acct, acct_period; /* the last accounting, the time it shared out */
 	uint64_t nr_accountings, nr_clamped;
 };
 

@@ -127,6 +127,9 @@ struct sim *sim_new(unsigned int nr_cpus, unsigned int nr_dom, unsigned int max_
 		abort();
 	s->max_v = max_v;
 	s->nr_dom = nr_dom;
+	s->samples = calloc(SIM_MAX_SAMPLES, sizeof(*s->samples));
+	if (!s->samples)
+		abort();
 	s->sys.ops = &sched_credit;
 	s->sys.env = &sim_env;
 	s->sys.env_data = s;
@@ -145,6 +148,7 @@ struct sim *sim_new(unsigned int nr_cpus, unsigned int nr_dom, unsigned int max_
 
 void sim_free(struct sim *s)
 {
+	free(s->samples);
 	free(s->heap);
 	free(s->v);
 	free(s->dom);
@@ -200,6 +204,14 @@ static uint64_t host_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static s_time_t late(struct sim *s)
+{
+	if (!s->timer_jitter)
+		return 0;
+	s->rng = s->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (s_time_t)((s->rng >> 33) % (uint64_t)s->timer_jitter);
+}
+
 static void arm(struct sim *s, unsigned int cpu)
 {
 	struct sim_cpu *c = &s->cpu[cpu];
@@ -209,11 +221,13 @@ static void arm(struct sim *s, unsigned int cpu)
 		when = c->next_tick;
 	c->timer_gen++;
 	if (when)
+		when += late(s);
+	if (when)
 		push(s, when, EV_TIMER, cpu, c->timer_gen);
 }
 
 /* What core.c's schedule() does, with simulated guests. */
-static void do_schedule(struct sim *s, unsigned int cpu)
+static void do_schedule_yield(struct sim *s, unsigned int cpu, bool yield)
 {
 	struct sim_cpu *c = &s->cpu[cpu];
 	struct sim_vcpu *prev = c->curr, *next;
@@ -232,9 +246,14 @@ static void do_schedule(struct sim *s, unsigned int cpu)
 	}
 	if (s->time_decisions)
 		t0 = host_ns();
-	nu = s->sys.ops->schedule(&s->sys, cpu, s->now, false, &slice);
-	if (s->time_decisions)
-		s->decision_ns += host_ns() - t0;
+	nu = s->sys.ops->schedule(&s->sys, cpu, s->now, yield, &slice);
+	if (s->time_decisions) {
+		uint64_t ns = host_ns() - t0;
+
+		s->decision_ns += ns;
+		if (s->nr_samples < SIM_MAX_SAMPLES)
+			s->samples[s->nr_samples++] = (uint32_t)MIN(ns, (uint64_t)UINT32_MAX);
+	}
 	s->nr_decisions++;
 	next = nu ? nu->owner : NULL;
 	c->since = s->now;
@@ -242,6 +261,12 @@ static void do_schedule(struct sim *s, unsigned int cpu)
 	if (next) {
 		if (!cpumask_test_cpu(cpu, &next->u.hard))
 			next->bad_cpu++;
+		if (!cpumask_test_cpu(cpu, &next->u.soft)) {
+			next->soft_miss++;
+			if (getenv("SIM_VERBOSE"))
+				printf("t=%lld: d%uv%u on CPU%u, outside its soft affinity\n", (long long)s->now,
+				       next->u.dom->id, next->u.id, cpu);
+		}
 		if (next->woke_at >= 0) {
 			s_time_t w = s->now - next->woke_at;
 
@@ -261,6 +286,17 @@ static void do_schedule(struct sim *s, unsigned int cpu)
 		c->next_tick = 0;
 	}
 	arm(s, cpu);
+}
+
+static void do_schedule(struct sim *s, unsigned int cpu)
+{
+	do_schedule_yield(s, cpu, false);
+}
+
+struct sim_vcpu *sim_yield(struct sim *s, unsigned int cpu)
+{
+	do_schedule_yield(s, cpu, true);
+	return s->cpu[cpu].curr;
 }
 
 static void on_timer(struct sim *s, unsigned int cpu)
@@ -289,7 +325,7 @@ static void on_account(struct sim *s)
 	if (s->time_decisions)
 		s->account_ns += host_ns() - t0;
 	s->nr_accounts++;
-	push(s, s->now + s->sys.params.tslice, EV_ACCOUNT, 0, 0);
+	push(s, s->now + s->sys.params.tslice + late(s), EV_ACCOUNT, 0, 0);
 }
 
 static void wake(struct sim *s, struct sim_vcpu *v, bool from_block)

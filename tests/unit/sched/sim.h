@@ -24,8 +24,9 @@ struct sim_vcpu {
 	s_time_t run_ns, run_mark;
 	s_time_t max_wait, sum_wait; /* wake-up to running */
 	uint64_t nr_waits;
-	uint64_t bad_cpu; /* times it was put on a pCPU outside its hard affinity */
-	uint64_t gen;	  /* invalidates its pending block event */
+	uint64_t bad_cpu;   /* times it was put on a pCPU outside its hard affinity */
+	uint64_t soft_miss; /* ... outside its soft affinity */
+	uint64_t gen;	    /* invalidates its pending block event */
 };
 
 struct sim_cpu {
@@ -61,9 +62,14 @@ struct sim {
 	/* checks and measurements */
 	bool check_idle; /* look for an idle pCPU beside queued work it may run */
 	uint64_t idle_violations, idle_checks;
+	s_time_t timer_jitter; /* timers fire up to this much late (a loaded host) */
+	uint64_t rng;
 	bool time_decisions;
 	uint64_t nr_decisions, decision_ns, nr_accounts, account_ns;
+	uint32_t *samples; /* host ns of each timed decision, up to SIM_MAX_SAMPLES */
+	unsigned int nr_samples;
 };
+#define SIM_MAX_SAMPLES (1u << 20)
 
 /* nr_dom domains (ids 1..nr_dom, weight 256, no cap), room for max_v vCPUs. */
 struct sim *sim_new(unsigned int nr_cpus, unsigned int nr_dom, unsigned int max_v, const struct sched_params *p);
@@ -75,6 +81,8 @@ int sim_set_params(struct sim *s, unsigned int dom, unsigned int weight, unsigne
 int sim_set_affinity(struct sim *s, unsigned int v, const cpumask_t *hard, const cpumask_t *soft);
 void sim_start(struct sim *s); /* every vCPU wakes at time 0 */
 void sim_run_until(struct sim *s, s_time_t t);
+/* The current vCPU of 'cpu' yields (SCHEDOP_yield); returns who runs now. */
+struct sim_vcpu *sim_yield(struct sim *s, unsigned int cpu);
 void sim_mark(struct sim *s); /* start of the measurement window (wait statistics restart) */
 /* CPU time of vCPU v since the mark, as a fraction of the window. */
 double sim_share(const struct sim *s, unsigned int v);

@@ -50,6 +50,48 @@ static void test_weights_one_pcpu(void **state)
 	sim_free(s);
 }
 
+/* Weights 512:128 on one pCPU with timers firing up to 25 ms late (a
+ * loaded host under emulation, as in the QEMU tests): still 80/20. */
+static void test_weights_late_timers(void **state)
+{
+	struct sim *s = sim_new(1, 2, 2, &sim_default_params);
+
+	s->timer_jitter = MILLISECS(25);
+	sim_add_vcpu(s, 0, SIM_HOG, 0, 0, NULL);
+	sim_add_vcpu(s, 1, SIM_HOG, 0, 0, NULL);
+	assert_int_equal(sim_set_params(s, 0, 512, 0), 0);
+	assert_int_equal(sim_set_params(s, 1, 128, 0), 0);
+	sim_start(s);
+	sim_run_until(s, 1 * SEC);
+	sim_mark(s);
+	sim_run_until(s, 31 * SEC);
+	expect_share(sim_share(s, 0), 0.8, 0.03, "512 with late timers");
+	expect_share(sim_share(s, 1), 0.2, 0.03, "128 with late timers");
+	sim_free(s);
+}
+
+/* Weights 512:128 pinned to one of two pCPUs, the other idle: still 80/20
+ * (the idle pCPU's time is nobody's credit). */
+static void test_weights_pinned_beside_idle(void **state)
+{
+	struct sim *s = sim_new(2, 2, 2, &sim_default_params);
+	cpumask_t m0;
+
+	cpumask_clear(&m0);
+	cpumask_set_cpu(0, &m0);
+	sim_add_vcpu(s, 0, SIM_HOG, 0, 0, &m0);
+	sim_add_vcpu(s, 1, SIM_HOG, 0, 0, &m0);
+	assert_int_equal(sim_set_params(s, 0, 512, 0), 0);
+	assert_int_equal(sim_set_params(s, 1, 128, 0), 0);
+	sim_start(s);
+	sim_run_until(s, 1 * SEC);
+	sim_mark(s);
+	sim_run_until(s, 31 * SEC);
+	expect_share(sim_share(s, 0), 0.8, 0.03, "512 pinned beside an idle pCPU");
+	expect_share(sim_share(s, 1), 0.2, 0.03, "128 pinned beside an idle pCPU");
+	sim_free(s);
+}
+
 /* The same over two pCPUs with pairs of vCPUs per domain. */
 static void test_weights_two_pcpus(void **state)
 {
@@ -83,6 +125,22 @@ static void test_cap_50(void **state)
 	sim_run_until(s, 31 * SEC);
 	expect_share(sim_share(s, 0), 0.50, 0.03, "cap 50");
 	expect_share(sim_idle(s, 0), 0.50, 0.03, "idle beside cap 50");
+	sim_free(s);
+}
+
+/* A 30% cap with timers firing up to 25 ms late. */
+static void test_cap_late_timers(void **state)
+{
+	struct sim *s = sim_new(1, 1, 1, &sim_default_params);
+
+	s->timer_jitter = MILLISECS(25);
+	sim_add_vcpu(s, 0, SIM_HOG, 0, 0, NULL);
+	assert_int_equal(sim_set_params(s, 0, 256, 30), 0);
+	sim_start(s);
+	sim_run_until(s, 1 * SEC);
+	sim_mark(s);
+	sim_run_until(s, 31 * SEC);
+	expect_share(sim_share(s, 0), 0.30, 0.03, "cap 30 with late timers");
 	sim_free(s);
 }
 
@@ -244,6 +302,47 @@ static void test_idle_when_nothing_runs(void **state)
 	sim_free(s);
 }
 
+/* SCHEDOP_yield hands the pCPU to the other vCPU, whatever their credit. */
+static void test_yield(void **state)
+{
+	struct sim *s = sim_new(1, 2, 2, &sim_default_params);
+	struct sim_vcpu *a, *b;
+
+	sim_add_vcpu(s, 0, SIM_HOG, 0, 0, NULL);
+	sim_add_vcpu(s, 1, SIM_HOG, 0, 0, NULL);
+	assert_int_equal(sim_set_params(s, 0, 4096, 0), 0); /* very different credits */
+	sim_start(s);
+	sim_run_until(s, SEC + MILLISECS(5));
+	a = s->cpu[0].curr;
+	assert_non_null(a);
+	for (int i = 0; i < 10; i++) {
+		b = sim_yield(s, 0);
+		assert_non_null(b);
+		assert_ptr_not_equal(a, b);
+		a = b;
+	}
+	sim_free(s);
+}
+
+/* Soft affinity: with room on the preferred pCPUs, nothing runs elsewhere. */
+static void test_soft_affinity(void **state)
+{
+	struct sim *s = sim_new(4, 2, 2, &sim_default_params);
+	cpumask_t m2 = mask_of(2, 2), m3 = mask_of(3, 3), all;
+
+	bitmap_fill(all.bits, NR_CPUS);
+	sim_add_vcpu(s, 0, SIM_HOG, 0, 0, NULL);
+	sim_add_vcpu(s, 1, SIM_IO, MICROSECS(200), MICROSECS(900), NULL);
+	assert_int_equal(sim_set_affinity(s, 0, &all, &m2), 0);
+	assert_int_equal(sim_set_affinity(s, 1, &all, &m3), 0);
+	sim_start(s);
+	sim_run_until(s, 2 * SEC);
+	assert_int_equal(s->v[0].soft_miss, 0);
+	assert_int_equal(s->v[1].soft_miss, 0);
+	assert_true(s->v[1].nr_waits > 1000);
+	sim_free(s);
+}
+
 static void test_control_checks(void **state)
 {
 	struct sim *s = sim_new(2, 1, 2, &sim_default_params);
@@ -279,8 +378,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weights_one_pcpu),
+		cmocka_unit_test(test_weights_late_timers),
+		cmocka_unit_test(test_weights_pinned_beside_idle),
 		cmocka_unit_test(test_weights_two_pcpus),
 		cmocka_unit_test(test_cap_50),
+		cmocka_unit_test(test_cap_late_timers),
 		cmocka_unit_test(test_cap_multi),
 		cmocka_unit_test(test_three_on_two),
 		cmocka_unit_test(test_pinning),
@@ -288,6 +390,8 @@ int main(void)
 		cmocka_unit_test(test_io_latency_two_pcpus),
 		cmocka_unit_test(test_no_idle_beside_work),
 		cmocka_unit_test(test_idle_when_nothing_runs),
+		cmocka_unit_test(test_yield),
+		cmocka_unit_test(test_soft_affinity),
 		cmocka_unit_test(test_control_checks),
 	};
 
