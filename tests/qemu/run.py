@@ -206,6 +206,17 @@ kernel = "console-ring.elf"
 cmdline = "echo=1 wait=60"
 """
 
+# scheduler keys applied at build time, shown by the 'r' debug key
+SCHED_CFG = b"""name = "pinned"
+kernel = "console-ring.elf"
+cmdline = "echo=1 wait=60"
+vcpus = 2
+cpus = ["1", "0"]
+cpus_soft = "1"
+cpu_weight = 777
+cap = 150
+"""
+
 RESTART_CFG = b"""# rebuilt after every poweroff, 50 times, then destroyed
 name = "looper"
 kernel = "hello.elf"
@@ -368,6 +379,15 @@ def cases(args):
              checks=selftest_pass(2) + [
                  Has("sched_credit_tslice_ms=5000 is outside 1-1000; using 30"),
                  Has("sched: credit scheduler, time slice 30 ms, rate limit 500 us")]),
+        # weight, cap and per-vCPU cpus from the domain config reach the
+        # scheduler (the 'r' dump), then the domain ends normally
+        Case("sched-config", smp=2, append="test-exit=0xf4",
+             modules=[("sched.cfg", "", lambda args: SCHED_CFG),
+                      ("console-ring.elf", "", guest_elf("console-ring.elf"))],
+             keys=[("ring: waiting for input", b"r\x01\x01\x01done\r")],
+             checks=[InOrder("'r' pressed", re.compile(
+                 r"d1: weight 777, cap 150%: v1 idle cpu0 \d+ms \d+mig v0 \w+ cpu1 \d+ms \d+mig$"),
+                 "(d1) ring: got 'done'", "(d1) VERDICT console-ring: PASS")]),
         # time calibrated against the PIT when there is no HPET
         Case("pit", smp=2, extra=["-machine", "hpet=off"], checks=selftest_pass(2) + [
             Has("calibrated against the PIT")]),
