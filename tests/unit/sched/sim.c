@@ -372,6 +372,40 @@ static void check_idle(struct sim *s)
 	s->idle_checks++;
 }
 
+/* The policy's own bookkeeping, from the outside: every queue, count and
+ * state agrees with every other. Returns the number of problems found. */
+unsigned int sim_check_state(struct sim *s)
+{
+	unsigned int bad = 0, under = 0;
+
+	for (unsigned int c = 0; c < s->nr_cpus; c++) {
+		const struct sched_pcpu *pc = &s->pcpu[c];
+		unsigned int n = 0;
+
+		for (const struct sched_unit *u = pc->rq_head; u; u = u->rq_next) {
+			n++;
+			under += u->counted_under;
+			bad += u->state != SU_QUEUED || u->cpu != c || !cpumask_test_cpu(c, &u->hard);
+			bad += u->rq_next && u->rq_next->rq_prev != u;
+		}
+		bad += n != pc->nr_queued;
+		bad += pc->curr && (pc->curr->state != SU_RUNNING || pc->curr->cpu != c);
+		bad += cpumask_test_cpu(c, &s->sys.idlers) && pc->curr;
+		bad += pc->curr != (s->cpu[c].curr ? &s->cpu[c].curr->u : NULL);
+	}
+	bad += under != s->sys.nr_queued_under;
+	for (unsigned int i = 0; i < s->nr_v; i++) {
+		const struct sched_unit *u = &s->v[i].u;
+
+		if (u->runnable)
+			bad += u->state == SU_IDLE;
+		else
+			bad += u->state == SU_QUEUED || u->state == SU_PARKED;
+		bad += u->state == SU_RUNNING && s->pcpu[u->cpu].curr != u;
+	}
+	return bad;
+}
+
 void sim_start(struct sim *s)
 {
 	for (unsigned int i = 0; i < s->nr_v; i++)

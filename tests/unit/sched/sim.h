@@ -79,7 +79,8 @@ unsigned int sim_add_vcpu(struct sim *s, unsigned int dom, enum sim_kind kind, s
 			  const cpumask_t *hard);
 int sim_set_params(struct sim *s, unsigned int dom, unsigned int weight, unsigned int cap);
 int sim_set_affinity(struct sim *s, unsigned int v, const cpumask_t *hard, const cpumask_t *soft);
-void sim_start(struct sim *s); /* every vCPU wakes at time 0 */
+void sim_start(struct sim *s);		     /* every vCPU wakes at time 0 */
+unsigned int sim_check_state(struct sim *s); /* the policy's bookkeeping: problems found */
 void sim_run_until(struct sim *s, s_time_t t);
 /* The current vCPU of 'cpu' yields (SCHEDOP_yield); returns who runs now. */
 struct sim_vcpu *sim_yield(struct sim *s, unsigned int cpu);

@@ -343,6 +343,58 @@ static void test_soft_affinity(void **state)
 	sim_free(s);
 }
 
+/* Random control changes (affinity, weight, cap) and yields while a mixed
+ * load runs: the policy's bookkeeping stays consistent, hard affinity holds,
+ * nothing idles beside work it may run. */
+static void test_random_control(void **state)
+{
+	struct sim *s = sim_new(4, 6, 16, &sim_default_params);
+	uint64_t rng = 12345;
+	unsigned int problems = 0;
+
+	s->check_idle = true;
+	for (unsigned int i = 0; i < 16; i++)
+		sim_add_vcpu(s, i % 6, i % 3 ? SIM_HOG : SIM_IO, MICROSECS(200 + 300 * (i % 5)), MILLISECS(1 + i % 3),
+			     NULL);
+	sim_start(s);
+	for (s_time_t t = MILLISECS(7); t < 10 * SEC; t += MILLISECS(7)) {
+		unsigned int r, v, d;
+		cpumask_t hard, soft;
+
+		sim_run_until(s, t);
+		problems += sim_check_state(s);
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		r = (unsigned int)(rng >> 33);
+		v = r % 16;
+		d = r % 6;
+		cpumask_clear(&hard);
+		cpumask_clear(&soft);
+		hard.bits[0] = (r >> 8) & 0xf;
+		soft.bits[0] = (r >> 12) & 0xf;
+		switch ((r >> 16) % 4) {
+		case 0:
+			/* an empty mask must be refused, any other taken */
+			assert_int_equal(sim_set_affinity(s, v, &hard, &soft), hard.bits[0] ? 0 : -XEN_EINVAL);
+			break;
+		case 1:
+			assert_int_equal(sim_set_params(s, d, 1 + (r >> 4) % 2048, 0), 0);
+			break;
+		case 2:
+			assert_int_equal(sim_set_params(s, d, 256, (r >> 4) % (100 * s->dom[d].nr_units + 1)), 0);
+			break;
+		default:
+			if (s->cpu[v % 4].curr)
+				sim_yield(s, v % 4);
+		}
+		problems += sim_check_state(s);
+	}
+	for (unsigned int i = 0; i < 16; i++)
+		assert_int_equal(s->v[i].bad_cpu, 0);
+	assert_int_equal(problems, 0);
+	assert_int_equal(s->idle_violations, 0);
+	sim_free(s);
+}
+
 static void test_control_checks(void **state)
 {
 	struct sim *s = sim_new(2, 1, 2, &sim_default_params);
@@ -392,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_idle_when_nothing_runs),
 		cmocka_unit_test(test_yield),
 		cmocka_unit_test(test_soft_affinity),
+		cmocka_unit_test(test_random_control),
 		cmocka_unit_test(test_control_checks),
 	};
 
