@@ -2,10 +2,12 @@
  * The credit scheduler: Xen's credit1 semantics, written for Basalt.
  *
  * Every domain has a weight (default 256) and optionally a cap (% of one
- * pCPU). Once per accounting period (the time slice, 30 ms) the CPU time of
- * that period on every online pCPU is shared out as credit (ns of CPU time)
- * among the active vCPUs, in proportion to their domains' weights and
- * within their caps; running burns credit at the rate of wall time. A vCPU
+ * pCPU). Once per accounting period (the time slice, 30 ms; the time that
+ * really passed is what counts) credit (ns of CPU time) is shared out among
+ * the active vCPUs in proportion to their domains' weights: uncapped
+ * domains get, in all, the CPU time their vCPUs used (credit_account says
+ * why), capped ones their share of the period within the cap. Running
+ * burns credit at the rate of wall time. A vCPU
  * with credit left is UNDER, one in debt is OVER; a vCPU woken from
  * blocking while UNDER is BOOSTed until the next tick sees it running, so
  * that I/O-bound vCPUs get the CPU at once. A capped vCPU in debt is
@@ -22,10 +24,9 @@
  * A vCPU is "active" (gets credit) from its creation until an accounting
  * finds it blocked and holding more than a whole period's credit (it is not
  * using its share); it becomes active again when it wakes or a tick finds
- * it running.
- * What clamped vCPUs could not take is shared out again among the vCPUs
- * that used theirs, so that all CPU time is accounted for and debts do not
- * drift (Xen's credit1 loses it, which blurs its weights).
+ * it running. What clamped vCPUs could not take is shared out again among
+ * the vCPUs that used theirs, so that all CPU time is accounted for and
+ * debts do not drift (Xen's credit1 loses it, which blurs its weights).
  *
  * Pure: no locks, no clock, no hardware (hv/sched_policy.h); the driver
  * serialises the calls. Lock order: none (the driver's lock covers all).
@@ -587,7 +588,7 @@ static void credit_account(struct sched_sys *s, s_time_t now)
 	for_each_cpu(cpu, &s->online) {
 		struct sched_pcpu *pc = &s->pcpu[cpu];
 
-		if (pc->nr_queued > 1)
+		if (pc->nr_queued) /* order, and the UNDER count */
 			runq_resort(s, cpu);
 		if (pc->rq_head && (!pc->curr || pc->rq_head->pri > pc->curr->pri))
 			tickle(s, cpu);

@@ -385,6 +385,7 @@ unsigned int sim_check_state(struct sim *s)
 		for (const struct sched_unit *u = pc->rq_head; u; u = u->rq_next) {
 			n++;
 			under += u->counted_under;
+			bad += u->counted_under != (u->pri >= SCHED_PRI_UNDER);
 			bad += u->state != SU_QUEUED || u->cpu != c || !cpumask_test_cpu(c, &u->hard);
 			bad += u->rq_next && u->rq_next->rq_prev != u;
 		}
