@@ -93,6 +93,7 @@ static void runq_insert(struct sched_sys *s, unsigned int cpu, struct sched_unit
 	else
 		pc->rq_tail = u;
 	pc->nr_queued++;
+	s->nr_queued++;
 	u->counted_under = u->pri >= SCHED_PRI_UNDER;
 	s->nr_queued_under += u->counted_under;
 	u->cpu = cpu;
@@ -113,6 +114,7 @@ static void runq_remove(struct sched_sys *s, struct sched_unit *u)
 		pc->rq_tail = u->rq_prev;
 	u->rq_next = u->rq_prev = NULL;
 	pc->nr_queued--;
+	s->nr_queued--;
 	s->nr_queued_under -= u->counted_under;
 	u->counted_under = false;
 	u->state = SU_IDLE;
@@ -125,6 +127,7 @@ static void runq_resort(struct sched_sys *s, unsigned int cpu)
 	struct sched_unit *u = pc->rq_head;
 
 	pc->rq_head = pc->rq_tail = NULL;
+	s->nr_queued -= pc->nr_queued;
 	pc->nr_queued = 0;
 	for (struct sched_unit *v = u; v; v = v->rq_next)
 		s->nr_queued_under -= v->counted_under;
@@ -221,6 +224,10 @@ static void tickle_idlers_for(struct sched_sys *s, unsigned int cpu)
 static struct sched_unit *steal(struct sched_sys *s, unsigned int cpu, int floor)
 {
 	bool soft_skipped = false;
+
+	/* nothing that could qualify is queued anywhere: skip the scan */
+	if (s->nr_queued_under == 0 && (floor >= SCHED_PRI_OVER || s->nr_queued == s->pcpu[cpu].nr_queued))
+		return NULL;
 
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 1; i < s->nr_cpus; i++) {

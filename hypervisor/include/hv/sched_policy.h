@@ -117,6 +117,7 @@ struct sched_sys {
 	unsigned int nr_online;
 	unsigned int rotor;		 /* spreads new units over the pCPUs */
 	unsigned int nr_queued_under;	 /* queued units of priority UNDER or better, all queues */
+	unsigned int nr_queued;		 /* queued units, all queues */
 	s_time_t last_acct, acct_period; /* the last accounting, the time it shared out */
 	uint64_t nr_accountings, nr_clamped;
 };

@@ -376,7 +376,7 @@ static void check_idle(struct sim *s)
  * state agrees with every other. Returns the number of problems found. */
 unsigned int sim_check_state(struct sim *s)
 {
-	unsigned int bad = 0, under = 0;
+	unsigned int bad = 0, under = 0, total = 0;
 
 	for (unsigned int c = 0; c < s->nr_cpus; c++) {
 		const struct sched_pcpu *pc = &s->pcpu[c];
@@ -395,6 +395,9 @@ unsigned int sim_check_state(struct sim *s)
 		bad += pc->curr != (s->cpu[c].curr ? &s->cpu[c].curr->u : NULL);
 	}
 	bad += under != s->sys.nr_queued_under;
+	for (unsigned int c = 0; c < s->nr_cpus; c++)
+		total += s->pcpu[c].nr_queued;
+	bad += total != s->sys.nr_queued;
 	for (unsigned int i = 0; i < s->nr_v; i++) {
 		const struct sched_unit *u = &s->v[i].u;
 
