@@ -18,12 +18,14 @@
  * v->processor, runstates); a later split into per-pCPU locks changes only
  * this file.
  *
- * Lock order: d->lock -> vl->lock -> sched_lock -> a pCPU's timer lock.
+ * Lock order: d->lock -> vl->lock -> sched_lock -> a pCPU's timer lock;
+ * dump_lock (the 'r' key's buffer) -> sched_lock.
  */
 #include <hv/console.h>
 #include <hv/cpumask.h>
 #include <hv/errno.h>
 #include <hv/keyhandler.h>
+#include <hv/lib.h>
 #include <hv/param.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
@@ -406,12 +408,54 @@ __noreturn void sched_loop(void)
 	}
 }
 
+/*
+ * The dump is written into a buffer under sched_lock and printed after it
+ * is released: the serial line is slow (~11 characters a millisecond) and
+ * every pCPU's scheduling would wait for it otherwise.
+ */
+static DEFINE_SPINLOCK(dump_lock); /* the buffer; taken before sched_lock */
+static char dump_buf[64 * 1024];
+static size_t dump_len;
+
+static void dump_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dump_len >= sizeof(dump_buf) - 1)
+		return;
+	va_start(ap, fmt);
+	dump_len += (size_t)vscnprintf(dump_buf + dump_len, sizeof(dump_buf) - dump_len, fmt, ap);
+	va_end(ap);
+}
+
+static const struct sched_env dump_env = { .tickle = env_tickle, .print = dump_print };
+
 void sched_dump(void)
 {
-	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	unsigned long flags;
+	char *line;
 
+	spin_lock(&dump_lock);
+	flags = spin_lock_irqsave(&sched_lock);
+	dump_len = 0;
+	sys.env = &dump_env;
 	sys.ops->dump(&sys, NOW());
+	sys.env = &hv_env;
 	spin_unlock_irqrestore(&sched_lock, flags);
+	line = dump_buf;
+	while (*line) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		printk("%s\n", line);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	if (dump_len >= sizeof(dump_buf) - 1)
+		printk("(the scheduler dump was cut at %zu bytes)\n", sizeof(dump_buf));
+	spin_unlock(&dump_lock);
 }
 
 static void sched_key(unsigned char key)
