@@ -35,7 +35,7 @@ endif
 HV_ASFLAGS := -m64 -fno-pic -Ihypervisor/include -Ihypervisor/arch/x86/include -MMD -MP -D__ASSEMBLY__
 HV_CFLAGS += $(EXTRA_CFLAGS)
 
-HV_SRCS := $(sort $(wildcard hypervisor/lib/*.c hypervisor/common/*.c \
+HV_SRCS := $(sort $(wildcard hypervisor/lib/*.c hypervisor/common/*.c hypervisor/common/sched/*.c \
 	hypervisor/drivers/*/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/boot/*.c \
 	hypervisor/arch/x86/hvm/*.c hypervisor/arch/x86/hvm/svm/*.c))
 ifeq ($(TEST_BUILD),1)
@@ -158,10 +158,11 @@ check:
 	scripts/check.sh
 
 .PHONY: bench
-bench: deps-test all guests
+bench: deps-test all guests build/bench/sched_sim
 	$(PYTHON) bench/boot.py
 	$(PYTHON) bench/exits.py
 	$(PYTHON) bench/gnttab.py
+	$(PYTHON) bench/sched.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).

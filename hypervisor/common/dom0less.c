@@ -18,6 +18,7 @@
 #include <hv/init.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
 #include <hv/xmalloc.h>
 #include <asm/hvm.h>
 #include <asm/page.h>
@@ -92,6 +93,25 @@ static void report(const char *msg)
 static struct boot_domain *boot_domains[MAX_BOOT_DOMAINS];
 static unsigned int nr_boot_domains;
 
+/* The scheduler keys: cpu_weight/weight, cap, and per-vCPU cpus and
+ * cpus_soft (the domain was created with vCPU 0's "cpus" for every vCPU). */
+static int apply_sched_config(struct domain *d, const struct domcfg *cfg)
+{
+	int rc = sched_set_params(d, cfg->weight, cfg->cap);
+
+	for (unsigned int i = 0; !rc && i < d->max_vcpus && i < DOMCFG_MAX_VCPUS; i++) {
+		cpumask_t hard, soft;
+
+		bitmap_fill(hard.bits, NR_CPUS);
+		bitmap_fill(soft.bits, NR_CPUS);
+		BUILD_BUG_ON(DOMCFG_MAX_PCPUS > NR_CPUS);
+		bitmap_copy(hard.bits, cfg->cpus[i], DOMCFG_MAX_PCPUS);
+		bitmap_copy(soft.bits, cfg->cpus_soft[i], DOMCFG_MAX_PCPUS);
+		rc = vcpu_set_affinity(d->vcpu[i], &hard, &soft);
+	}
+	return rc;
+}
+
 static int build_one(struct boot_domain *bd, unsigned int restarts)
 {
 	char err[200];
@@ -100,6 +120,13 @@ static int build_one(struct boot_domain *bd, unsigned int restarts)
 
 	if (rc) {
 		printk(LOG_ERR "domain \"%s\": not built: %s\n", bd->cfg.name, err);
+		return rc;
+	}
+	rc = apply_sched_config(d, &bd->cfg);
+	if (rc) {
+		printk(LOG_ERR "domain \"%s\": not built: its weight, cap or cpus cannot be applied (%d)\n",
+		       bd->cfg.name, rc);
+		domain_crash(d, "scheduler configuration refused");
 		return rc;
 	}
 	printk("d%u \"%s\": %llu MiB, %u vCPU%s, kernel \"%s\"%s%s, command line \"%s\"\n", d->domain_id, d->name,

@@ -7,7 +7,7 @@
  * domain is handed to the reaper (a timer on the boot CPU), which waits until
  * none of its vCPUs is loaded on any pCPU, then carries out the action.
  *
- * Lock order: domlist_lock -> d->lock -> run-queue locks -> p2m lock.
+ * Lock order: domlist_lock -> d->lock -> the scheduler lock -> p2m lock.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -58,11 +58,12 @@ static void domain_free(struct domain *d)
 		vtime_vcpu_destroy(v);
 		sched_op_vcpu_destroy(v);
 		hvm_vcpu_destroy(v);
-		sched_unplace_vcpu(v);
+		sched_vcpu_destroy(v);
 		xfree(v);
 	}
 	xfree(d->vcpu);
 	sched_op_domain_destroy(d);
+	sched_dom_destroy(d);
 	p2m_teardown(d);
 	if (d->shared_info)
 		free_xenheap_pages(d->shared_info, 0);
@@ -150,7 +151,7 @@ static int vcpu_create(struct domain *d, unsigned int id)
 	v->pause_flags = 1UL << VPF_down;
 	v->runstate = RUNSTATE_offline;
 	v->runstate_entry = NOW();
-	v->processor = sched_place_vcpu(v, &d->hard_affinity);
+	sched_vcpu_init(v);
 	d->vcpu[id] = v;
 	rc = hvm_vcpu_create(v);
 	if (rc)
@@ -182,6 +183,7 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	else
 		cpumask_copy(&d->hard_affinity, &cpu_online_map);
 	bitmap_and(d->hard_affinity.bits, d->hard_affinity.bits, cpu_online_map.bits, NR_CPUS);
+	sched_dom_init(d);
 	if (cpumask_empty(&d->hard_affinity)) {
 		rc = -XEN_EINVAL;
 		goto fail;
@@ -212,6 +214,7 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 		rc = -XEN_ENOSPC;
 		goto fail;
 	}
+	d->sched.id = d->domain_id; /* the scheduler's dumps name it */
 	d->next_in_list = domain_list;
 	domain_list = d;
 	domains_created++;
@@ -356,7 +359,7 @@ static enum domain_action action_for(const struct domain *d)
 static bool quiesced(const struct domain *d)
 {
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
-		if (READ_ONCE(d->vcpu[i]->is_running))
+		if (!sched_vcpu_quiesced(d->vcpu[i]))
 			return false;
 	return true;
 }

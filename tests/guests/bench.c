@@ -11,6 +11,10 @@
  *                one of our frames, one op per hypercall
  *   gntcopy4k_b16  the same, 16 ops per hypercall (cycles per page)
  * and "BENCH-INFO tsc_khz=<kHz>" for converting cycles to time.
+ *   yield    with yield=1 on the command line: SCHEDOP_yield round trips.
+ *            Two such domains on one pCPU hand it to each other on every
+ *            yield, so one round trip is two context switches and (about)
+ *            two hypercalls: bench/sched.py derives the switch cost
  * One line per row: "BENCH <name> median=<cycles> min=<cycles> n=<count>".
  */
 #include "guest.h"
@@ -143,6 +147,15 @@ void test_main(void)
 		row("hypercall", n);
 		if (cmdline_u64("gnttab", 0))
 			gnttab_rows(cmdline_u64("gnttab", 0) < MAX_N ? (unsigned)cmdline_u64("gnttab", 0) : MAX_N);
+	}
+	if (env.xen && cmdline_u64("yield", 0)) {
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t t0 = tsc();
+
+			xen_sched_yield();
+			samples[i] = (uint32_t)(tsc() - t0);
+		}
+		row("yield", n);
 	}
 	pass();
 }

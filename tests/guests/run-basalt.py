@@ -43,9 +43,15 @@ def load_manifest(path):
                 raise SystemExit("manifest: bad line %r" % line)
             case, elf, vcpus, ending, group = parts[:5]
             cmdline = parts[5] if len(parts) > 5 else "-"
+            words = [] if cmdline == "-" else cmdline.split()
+            # "@key=value" words are domain configuration keys (weight, cap, ...)
+            cfg = [w[1:].split("=", 1) for w in words if w.startswith("@")]
+            if any(len(kv) != 2 or not kv[0] for kv in cfg):
+                raise SystemExit("manifest: bad @key=value in %r" % line)
             cases.append({"case": case, "elf": elf, "vcpus": int(vcpus), "ending": ending,
                           "group": None if group == "-" else group,
-                          "cmdline": "" if cmdline == "-" else cmdline})
+                          "cmdline": " ".join(w for w in words if not w.startswith("@")),
+                          "cfg": cfg})
     return cases
 
 
@@ -88,7 +94,7 @@ def run_unit(unit, args):
     cmd = [os.path.join(ROOT, "scripts", "run-guest"), "--timeout", str(args.timeout),
            "--kernel-image", args.kernel_image]
     tmp = None
-    if len(unit) == 1:
+    if len(unit) == 1 and not unit[0]["cfg"]:
         c = unit[0]
         cmd += ["--vcpus", str(c["vcpus"]), os.path.join(args.dir, c["elf"] + ".elf")]
         if c["cmdline"]:
@@ -103,8 +109,12 @@ def run_unit(unit, args):
             tmp.write('on_reboot = "destroy"\n')
             if "pcpu0" in (c["group"] or ""):
                 tmp.write('cpus = "0"\n')
+            for key, value in c["cfg"]:
+                tmp.write("%s = %s\n" % (key, value))
         tmp.close()
-        cmd += ["--smp", "1", "--domains", tmp.name]
+        if len(unit) > 1 or "pcpu0" in (unit[0]["group"] or ""):
+            cmd += ["--smp", "1"]
+        cmd += ["--domains", tmp.name]
     start = time.monotonic()
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     took = time.monotonic() - start
@@ -144,8 +154,9 @@ def main():
     if args.list:
         for u in units:
             for c in u:
-                print("%-16s %-20s vcpus=%d %-5s %s %s" % (c["case"], c["elf"] + ".elf", c["vcpus"], c["ending"],
-                                                          "group=" + c["group"] if c["group"] else "", c["cmdline"]))
+                print("%-16s %-20s vcpus=%d %-5s %s %s %s" % (
+                    c["case"], c["elf"] + ".elf", c["vcpus"], c["ending"], "group=" + c["group"] if c["group"] else "",
+                    " ".join("%s=%s" % (k, v) for k, v in c["cfg"]), c["cmdline"]))
         return 0
     os.makedirs(os.path.join(args.dir, "basalt-logs"), exist_ok=True)
     passed = failed = 0

@@ -206,6 +206,17 @@ kernel = "console-ring.elf"
 cmdline = "echo=1 wait=60"
 """
 
+# scheduler keys applied at build time, shown by the 'r' debug key
+SCHED_CFG = b"""name = "pinned"
+kernel = "console-ring.elf"
+cmdline = "echo=1 wait=60"
+vcpus = 2
+cpus = ["1", "0"]
+cpus_soft = "1"
+cpu_weight = 777
+cap = 150
+"""
+
 RESTART_CFG = b"""# rebuilt after every poweroff, 50 times, then destroyed
 name = "looper"
 kernel = "hello.elf"
@@ -375,6 +386,24 @@ def cases(args):
              checks=[InOrder("(d1) ring: hello through the PV console", "(d1) ring: waiting for input",
                              re.compile(r'\*\*\* Switching input to d1 "echo"'),
                              "(d1) ring: got 'typed text'", "(d1) VERDICT console-ring: PASS")]),
+        # the scheduler's boot options, and values it refuses
+        Case("sched-options", smp=2, append=SELFTEST + " sched_credit_tslice_ms=10 sched_ratelimit_us=20000",
+             checks=selftest_pass(2) + [
+                 Has("sched_ratelimit_us=20000 is longer than the time slice; using 10000"),
+                 Has("sched: credit scheduler, time slice 10 ms, rate limit 10000 us")]),
+        Case("sched-options-bad", smp=2, append=SELFTEST + " sched_credit_tslice_ms=5000 sched_ratelimit_us=500",
+             checks=selftest_pass(2) + [
+                 Has("sched_credit_tslice_ms=5000 is outside 1-1000; using 30"),
+                 Has("sched: credit scheduler, time slice 30 ms, rate limit 500 us")]),
+        # weight, cap and per-vCPU cpus from the domain config reach the
+        # scheduler (the 'r' dump), then the domain ends normally
+        Case("sched-config", smp=2, append="test-exit=0xf4",
+             modules=[("sched.cfg", "", lambda args: SCHED_CFG),
+                      ("console-ring.elf", "", guest_elf("console-ring.elf"))],
+             keys=[("ring: waiting for input", b"r\x01\x01\x01done\r")],
+             checks=[InOrder("'r' pressed", re.compile(
+                 r"d1: weight 777, cap 150%: v1 idle cpu0 \d+ms \d+mig( inactive)? v0 \w+ cpu1 \d+ms \d+mig( inactive)?$"),
+                 "(d1) ring: got 'done'", "(d1) VERDICT console-ring: PASS")]),
         # time calibrated against the PIT when there is no HPET
         Case("pit", smp=2, extra=["-machine", "hpet=off"], checks=selftest_pass(2) + [
             Has("calibrated against the PIT")]),
@@ -383,15 +412,18 @@ def cases(args):
         Case("debug-keys", smp=2, append="test-exit=0xf4", status=qemu.EXIT_REBOOT,
              # typed at once: the console handles one key completely before
              # it reads the next
-             keys=[("Boot complete", b"hmtdxR")],
+             keys=[("Boot complete", b"hmtdrxR")],
              checks=[Has("key 'h': show this help"), Has("key 'd': dump registers"),
                      Has("key 'm': dump memory"), Has("key 't': dump timer queues"),
+                     Has("key 'r': dump run queues, credits and priorities"),
                      Has("key 'R': reboot the machine"),
                      InOrder("'h' pressed -> show this help",
                              "'m' pressed",
                              "'t' pressed", "Timers at", re.compile(r"CPU0: \d+ active"),
                              "'d' pressed", "*** CPU 0 state ***", "*** CPU 1 state ***",
                              re.compile(r"RIP is \[<[0-9a-f]{16}>\] "),
+                             "'r' pressed", "Scheduler: credit; tslice 30 ms, tick 10 ms, ratelimit 1000 us; 2 pCPUs",
+                             re.compile(r"CPU1: \d+ decisions, \d+ steals; running idle; queue \(0\):"),
                              "no debug key 'x' ('h' lists them)",
                              "'R' pressed -> reboot the machine", "Rebooting")] + NO_CRASH),
         trap("pagefault", "vector 14, page fault (#PF)", "crash_pagefault",

@@ -19,6 +19,7 @@
 #include <hv/cpumask.h>
 #include <hv/event.h>
 #include <hv/grant_table.h>
+#include <hv/sched_policy.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -64,14 +65,12 @@ struct domcfg;
 struct vcpu {
 	unsigned int vcpu_id;
 	struct domain *domain;
-	unsigned int processor; /* the pCPU it runs on (fixed at creation) */
+	unsigned int processor; /* the pCPU it runs or last ran on (changes: hv/sched.h) */
 	unsigned long pause_flags;
-	/* scheduler (common/sched.c), under the pCPU's run-queue lock */
-	struct vcpu *rq_next;
-	bool on_runq;
-	bool is_running;   /* loaded on its pCPU right now */
-	bool initialised;  /* has a context to run (vCPU 0, or an AP after SIPI) */
-	bool in_multicall; /* running the entries of a multicall */
+	struct sched_unit sched; /* scheduler state (common/sched/), under its lock */
+	bool is_running;	 /* loaded on a pCPU right now */
+	bool initialised;	 /* has a context to run (vCPU 0, or an AP after SIPI) */
+	bool in_multicall;	 /* running the entries of a multicall */
 	/* SCHEDOP_poll (common/sched_op.c) */
 	bool polling;
 	evtchn_port_t poll_port; /* the one port that ends the poll, 0: any */
@@ -102,7 +101,8 @@ struct domain {
 	bool reaped; /* its end has been handled */
 	unsigned int max_vcpus;
 	struct vcpu **vcpu;
-	cpumask_t hard_affinity;
+	cpumask_t hard_affinity; /* the default for its vCPUs (vcpu_set_affinity changes one) */
+	struct sched_dom sched;	 /* weight, cap (common/sched/) */
 	/* memory: every page the domain owns is in one of these chunks */
 	unsigned long tot_pages, max_pages;
 	struct dom_chunk *chunks;

@@ -64,8 +64,11 @@ static uint64_t calibrate_apic(void)
 		uint64_t t0, t1;
 
 		apic_write(APIC_TMICT, start);
-		c0 = apic_read(APIC_TMCCT);
+		/* TSC first: a descheduling between the two reads then only
+		 * makes this window longer (the other order would make it
+		 * look almost empty and the TSC far too slow) */
 		t0 = rdtsc();
+		c0 = apic_read(APIC_TMCCT);
 		while (apic_read(APIC_TMCCT) > c0 - span)
 			;
 		t1 = rdtsc();

@@ -753,6 +753,14 @@ void hvm_ctxt_switch_from(struct vcpu *v)
 
 void hvm_ctxt_switch_to(struct vcpu *v)
 {
+	unsigned int cpu = smp_processor_id();
+
+	/* the vCPU may have moved: its timers follow it (they were harmless
+	 * where they were, this saves the cross-CPU kicks) */
+	if (READ_ONCE(v->arch.vtimer.cpu) != cpu)
+		migrate_timer(&v->arch.vtimer, cpu);
+	if (READ_ONCE(v->arch.vlapic.timer.cpu) != cpu)
+		migrate_timer(&v->arch.vlapic.timer, cpu);
 	xstate_restore(v);
 	vtime_update_vcpu(v);
 	if (cpu_has_rdtscp) /* TSC_AUX is the vCPU's */

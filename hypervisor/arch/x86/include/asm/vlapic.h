@@ -57,7 +57,9 @@ struct vlapic_env {
 	 * vector << 12, real mode */
 	void (*sipi)(struct vcpu *target, uint8_t vector);
 	void (*nmi)(struct vcpu *target);
-	/* the pCPU the vCPU runs on (v->processor): the vLAPIC timer lives there */
+	/* the pCPU the vCPU was placed on (v->processor): the vLAPIC timer
+	 * starts there and follows the vCPU when it moves (the arch's context
+	 * switch migrates it) */
 	unsigned int (*vcpu_cpu)(struct vcpu *v);
 };
 
