@@ -158,11 +158,12 @@ check:
 	scripts/check.sh
 
 .PHONY: bench
-bench: deps-test all guests build/bench/sched_sim
+bench: deps-test all guests build/bench/sched_sim linux
 	$(PYTHON) bench/boot.py
 	$(PYTHON) bench/exits.py
 	$(PYTHON) bench/gnttab.py
 	$(PYTHON) bench/sched.py
+	$(PYTHON) bench/linux.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).

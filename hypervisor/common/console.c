@@ -187,8 +187,15 @@ void printk_ratelimited_site(void *site, const char *fmt, ...)
 		return;
 	}
 	rl->count++;
-	if (dropped)
-		printk(LOG_WARN "(%u similar messages suppressed)\n", dropped);
+	if (dropped) {
+		/* at the level of the messages it stands for (a debug-level
+		 * flood says nothing at the default level) */
+		char notice[48] = LOG_WARN "(%u similar messages suppressed)\n";
+
+		if (fmt[0] == '<' && fmt[1] >= '0' && fmt[1] <= '9' && fmt[2] == '>')
+			memcpy(notice, fmt, 3);
+		printk(notice, dropped);
+	}
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
