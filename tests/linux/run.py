@@ -80,8 +80,20 @@ def ended(log, domid, how):
     return False
 
 
+# Not a clock problem: Linux saying its clocksource watchdog timer ran over
+# a second late, so it skipped that round's comparison. It happens when the
+# emulated CPUs themselves are starved (two QEMUs on a loaded 2-core host
+# under TCG); Basalt's timers are checked by the time case and the test
+# guests. Reported, not failed.
+STARVED = re.compile(r"clocksource: Long readout interval, skipping watchdog check")
+
+
 def check_clean(log, domid):
-    bad = [ln for ln in lines_of(log, domid) if any(p.search(ln) for p in BAD)]
+    lines = lines_of(log, domid)
+    for ln in lines:
+        if STARVED.search(ln):
+            print("      note: d%d: %s" % (domid, ln.strip()))
+    bad = [ln for ln in lines if any(p.search(ln) for p in BAD) and not STARVED.search(ln)]
     return "d%d printed: %s" % (domid, bad[0]) if bad else None
 
 
