@@ -29,10 +29,8 @@ import argparse
 import concurrent.futures
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -215,32 +213,11 @@ CASES = [
 
 def run_qemu(argv, keys, timeout, out):
     """Run QEMU, type keys on triggers, stamp each output line with host time."""
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    pending, stamps, buf, seen = list(keys), [], b"", ""
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    try:
-        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
-            out.write(chunk)
-            now = time.monotonic()
-            buf += chunk
-            while b"\n" in buf:
-                ln, buf = buf.split(b"\n", 1)
-                text = ln.decode("utf-8", "replace").rstrip("\r")
-                stamps.append((text, now))
-                seen += text + "\n"
-                # in order, each once its trigger has appeared (now or before)
-                while pending and pending[0][0] in seen:
-                    try:
-                        proc.stdin.write(pending.pop(0)[1])
-                        proc.stdin.flush()
-                    except BrokenPipeError:
-                        pending.clear()
-        proc.wait()
-    finally:
-        killed = not timer.is_alive() and proc.returncode is not None and proc.returncode < 0
-        timer.cancel()
-    return (None if killed else proc.returncode), stamps
+    stamps = []
+    status, err = qemu.run_typing(argv, out, keys, timeout, cumulative=True,
+                                  on_line=lambda text, now: stamps.append((text, now)))
+    out.write(err)
+    return status, stamps
 
 
 def run_case(case, args):

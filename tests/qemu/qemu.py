@@ -6,6 +6,9 @@ in step). Software emulation only: KVM on the build machines offers no
 AMD-V/VT-x to its guests, and `-cpu max` under TCG provides both.
 """
 import os
+import subprocess
+import threading
+import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 
@@ -60,3 +63,42 @@ def qemu_argv(kernel=None, append=None, initrd=None, iso=None, smp=1, mem="2G", 
                 mods.append(" ".join(x for x in (path, args) if x).replace(",", ",,"))
             argv += ["-initrd", ",".join(mods)]
     return argv + list(extra)
+
+
+def run_typing(argv, out, keys, timeout, cumulative=False, on_line=None):
+    """Run QEMU with its serial line on a pipe, copying it to out; type each
+    key sequence of keys [(trigger text, bytes)], in order, once its trigger
+    has appeared: in the output after the previous trigger, or (cumulative)
+    anywhere so far. on_line(text, monotonic time) is called for each
+    complete line as it arrives. Returns (status, or None when killed at the
+    timeout; QEMU's stderr)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pending, seen, partial, err = list(keys), b"", b"", []
+    t = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    t.start()
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+            now = time.monotonic()
+            out.write(chunk)
+            seen += chunk
+            if on_line:
+                partial += chunk
+                while b"\n" in partial:
+                    line, partial = partial.split(b"\n", 1)
+                    on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+            while pending and pending[0][0].encode() in seen:
+                if not cumulative:  # only later output can trigger the next sequence
+                    seen = seen[seen.index(pending[0][0].encode()) + len(pending[0][0]):]
+                try:
+                    proc.stdin.write(pending.pop(0)[1])
+                    proc.stdin.flush()
+                except BrokenPipeError:
+                    pending.clear()
+        proc.wait()
+    finally:
+        timed_out = not timer.is_alive() and proc.returncode is not None and proc.returncode < 0
+        timer.cancel()
+    t.join()
+    return (None if timed_out else proc.returncode), (err[0] if err else b"")

@@ -23,7 +23,6 @@ import re
 import shlex
 import struct
 import subprocess
-import threading
 import sys
 import time
 
@@ -455,37 +454,6 @@ def read_lines(raw):
     return lines
 
 
-def run_typing(argv, out, keys, timeout):
-    """Run QEMU with its serial line on a pipe; type each key sequence once
-    its trigger text has appeared. Returns (status or None on timeout, stderr)."""
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    pending = list(keys)
-    seen = b""
-    err = []
-    t = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
-    t.start()
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    try:
-        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
-            out.write(chunk)
-            seen += chunk
-            while pending and pending[0][0].encode() in seen:
-                # only later output can trigger the next sequence
-                seen = seen[seen.index(pending[0][0].encode()) + len(pending[0][0]):]
-                try:
-                    proc.stdin.write(pending.pop(0)[1])
-                    proc.stdin.flush()
-                except BrokenPipeError:
-                    pending.clear()
-        proc.wait()
-    finally:
-        timed_out = not timer.is_alive() and proc.returncode is not None and proc.returncode < 0
-        timer.cancel()
-    t.join()
-    return (None if timed_out else proc.returncode), (err[0] if err else b"")
-
-
 def run_case(case, args):
     """Returns (ok, seconds, reason or None, notes, log path, lines)."""
     log = os.path.join(OUT, case.name + ".log")
@@ -514,7 +482,7 @@ def run_case(case, args):
     start = time.monotonic()
     with open(log, "wb") as out:
         if case.keys:
-            status, err = run_typing(argv, out, case.keys, args.timeout)
+            status, err = qemu.run_typing(argv, out, case.keys, args.timeout)
         else:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
             try:
