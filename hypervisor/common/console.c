@@ -279,6 +279,39 @@ static void switch_focus(void)
 	}
 }
 
+/*
+ * Terminal escape sequences never reach the debug keys: an arrow key sends
+ * ESC [ A, and a terminal answers a guest's cursor-position query (busybox's
+ * shell asks with ESC [ 6 n at every prompt) with ESC [ row ; col R — whose
+ * final 'R' would reboot the machine. While the hypervisor has the focus, a
+ * CSI sequence (ESC [ ... final byte 0x40-0x7e) or an SS3 one (ESC O x) is
+ * swallowed whole. A domain with the focus gets them unchanged.
+ */
+enum esc_state { ESC_NONE, ESC_SEEN, ESC_CSI, ESC_SS3 };
+static enum esc_state esc_state;
+
+static bool swallow_escape(char c)
+{
+	switch (esc_state) {
+	case ESC_NONE:
+		if (c != 0x1b)
+			return false;
+		esc_state = ESC_SEEN;
+		return true;
+	case ESC_SEEN:
+		esc_state = c == '[' ? ESC_CSI : c == 'O' ? ESC_SS3 : ESC_NONE;
+		return true;
+	case ESC_CSI:
+		if (c >= 0x40 && c <= 0x7e)
+			esc_state = ESC_NONE;
+		return true;
+	case ESC_SS3:
+	default:
+		esc_state = ESC_NONE;
+		return true;
+	}
+}
+
 void console_input(char c)
 {
 	struct domain *d;
@@ -293,10 +326,11 @@ void console_input(char c)
 		ctrl_a_count = 0;
 	}
 	if (!input_focus) {
-		if (c != CTRL_A)
+		if (c != CTRL_A && !swallow_escape(c))
 			handle_keypress((unsigned char)c);
 		return;
 	}
+	esc_state = ESC_NONE;
 	d = get_domain_by_id(input_focus);
 	if (!d) {
 		input_focus = 0;
