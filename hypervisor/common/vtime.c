@@ -32,7 +32,7 @@ void vtime_set_boot_wallclock(uint64_t secs)
 
 /* The TSC rate is fixed once Basalt has calibrated it, so the scale is
  * computed once (not on every context switch). */
-static void pvclock_params(uint32_t *mul, int8_t *shift)
+void vtime_tsc_scale(uint32_t *mul, int8_t *shift)
 {
 	static uint32_t cached_mul;
 	static int8_t cached_shift;
@@ -81,7 +81,7 @@ void vtime_update_vcpu(struct vcpu *v)
 	uint32_t mul;
 	int8_t shift;
 
-	pvclock_params(&mul, &shift);
+	vtime_tsc_scale(&mul, &shift);
 	WRITE_ONCE(t->version, t->version | 1);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->tsc_timestamp = rdtsc() + hvm_get_tsc_offset(v);

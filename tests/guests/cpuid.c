@@ -88,6 +88,9 @@ static void check_xen_leaves(void)
 	if (env.xen_max_leaf >= base + 3) {
 		r = cpuid_count(base + 3, 0);
 		printf("time: flags %#x tsc_mode %u guest TSC %u kHz incarnation %u\n", r.a, r.b, r.c, r.d);
+		check(r.c >= 100000 && r.c < 20000000, "time leaf: guest TSC frequency %u kHz is plausible", r.c);
+		r = cpuid_count(base + 3, 1);
+		check(r.c != 0, "time leaf 1: a TSC-to-ns multiplier (%#x, shift %d)", r.c, (int)r.d);
 	}
 
 	if (env.xen_max_leaf >= base + 4) {

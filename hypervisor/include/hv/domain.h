@@ -199,6 +199,7 @@ long gnttab_add_to_physmap(struct domain *d, unsigned int space, uint64_t idx, g
 /* Guest time (common/vtime.c) */
 void vtime_set_boot_wallclock(uint64_t secs);
 void vtime_update_vcpu(struct vcpu *v);
+void vtime_tsc_scale(uint32_t *mul, int8_t *shift); /* the pvclock's TSC-to-ns scale */
 void vtime_update_wallclock(struct domain *d);
 void vtime_vcpu_init(struct vcpu *v);
 void vtime_vcpu_destroy(struct vcpu *v);

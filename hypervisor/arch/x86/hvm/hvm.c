@@ -9,9 +9,11 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/time.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/page.h>
+#include <asm/time.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
@@ -34,7 +36,8 @@ static unsigned int order_of(unsigned int n)
 	return s;
 }
 
-static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c,
+			     uint32_t *d)
 {
 	*a = *b = *c = *d = 0;
 	switch (leaf - XEN_CPUID_BASE) {
@@ -50,6 +53,29 @@ static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t *a, uint32_
 	case 2:
 		*a = 1; /* hypercall pages */
 		*b = XEN_HYPERCALL_MSR;
+		break;
+	case 3: /* time: Xen's layout (public/arch-x86/cpuid.h) */
+		if (sub == 0) {
+			uint32_t x, y, z, w;
+
+			/* no emulated TSC; the host TSC is safe (one rate on
+			 * every CPU: Basalt relies on it); RDTSCP as the host */
+			cpuid_count(0x80000001, 0, &x, &y, &z, &w);
+			*a = (1u << 1) | (((w >> 27) & 1) << 2);
+			*b = 0; /* tsc_mode "default" */
+			*c = (uint32_t)cpu_khz_tsc();
+			*d = 0; /* never migrated */
+		} else if (sub == 1) {
+			uint32_t mul;
+			int8_t shift;
+
+			vtime_tsc_scale(&mul, &shift);
+			*a = *b = 0; /* no TSC offset applies to system time: the pvclock carries it */
+			*c = mul;
+			*d = (uint32_t)(int32_t)shift;
+		} else if (sub == 2) {
+			*a = (uint32_t)cpu_khz_tsc();
+		}
 		break;
 	case 4:
 		*a = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
@@ -67,7 +93,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
 	unsigned int n = v->domain->max_vcpus;
 
 	if (leaf >= XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x10000) {
-		cpuid_xen_leaves(v, leaf, a, b, c, d);
+		cpuid_xen_leaves(v, leaf, sub, a, b, c, d);
 		return;
 	}
 	cpuid_count(leaf, sub, a, b, c, d);
