@@ -202,10 +202,27 @@ static int write_hypercall_page(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
+/*
+ * Performance counters: there is no virtual PMU. As Xen does with its vPMU
+ * off, the counter and event-select MSRs read as 0 and ignore writes
+ * (rather than #GP): AMD's legacy four (0xc0010000-7) and the core
+ * extension's six pairs (0xc0010200-b). A guest that checks a write reads
+ * 0 back and uses software events (Linux: "PMU not available due to
+ * virtualization").
+ */
+static bool pmu_msr(uint32_t msr)
+{
+	return (msr >= 0xc0010000 && msr <= 0xc0010007) || (msr >= 0xc0010200 && msr <= 0xc001020b);
+}
+
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (msr >= 0x800 && msr <= 0x8ff)
 		return vlapic_msr_read(&v->arch.vlapic, msr, val);
+	if (pmu_msr(msr)) {
+		*val = 0;
+		return 0;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		*val = hvm_get_efer(v);
@@ -245,6 +262,8 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (msr >= 0x800 && msr <= 0x8ff)
 		return vlapic_msr_write(&v->arch.vlapic, msr, val);
+	if (pmu_msr(msr))
+		return 0; /* no PMU: see pmu_msr() */
 	switch (msr) {
 	case MSR_EFER:
 		/* SCE, LME, LMA (read-only, kept as the CPU has it), NXE */
