@@ -112,7 +112,9 @@ static int apply_sched_config(struct domain *d, const struct domcfg *cfg)
 	return rc;
 }
 
-static int build_one(struct boot_domain *bd, unsigned int restarts)
+/* Build one domain; start it unless the caller collects it (*out) to start
+ * later. */
+static int build_one(struct boot_domain *bd, unsigned int restarts, struct domain **out)
 {
 	char err[200];
 	struct domain *d;
@@ -132,7 +134,10 @@ static int build_one(struct boot_domain *bd, unsigned int restarts)
 	printk("d%u \"%s\": %llu MiB, %u vCPU%s, kernel \"%s\"%s%s, command line \"%s\"\n", d->domain_id, d->name,
 	       (unsigned long long)bd->cfg.memory_mib, bd->cfg.vcpus, bd->cfg.vcpus == 1 ? "" : "s", bd->cfg.kernel,
 	       bd->ramdisk ? ", ramdisk " : "", bd->ramdisk ? bd->cfg.ramdisk : "", bd->cfg.cmdline);
-	domain_start(d);
+	if (out)
+		*out = d;
+	else
+		domain_start(d);
 	return 0;
 }
 
@@ -242,8 +247,23 @@ void dom0less_build(const struct boot_info *bi)
 	}
 	printk("Building %u domain%s; %lu pages free\n", nr_boot_domains, nr_boot_domains == 1 ? "" : "s",
 	       total_free_pages());
-	for (unsigned int i = 0; i < nr_boot_domains; i++)
-		build_one(boot_domains[i], 0);
+	/* Every domain is built before any starts: building (unpacking a
+	 * kernel can take seconds) keeps this CPU from scheduling, so a domain
+	 * started early would wait in its run queue for the others' builds. */
+	{
+		struct domain **built = xzalloc_array(struct domain *, nr_boot_domains);
+		unsigned int n = 0;
+
+		for (unsigned int i = 0; i < nr_boot_domains; i++) {
+			struct domain *d = NULL;
+
+			if (!build_one(boot_domains[i], 0, built ? &d : NULL) && d)
+				built[n++] = d;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			domain_start(built[i]);
+		xfree(built);
+	}
 	if (!nr_domains())
 		domains_all_gone();
 }
@@ -293,7 +313,7 @@ void domain_rebuild(const struct domcfg *cfg, unsigned int restarts)
 		printk(LOG_ERR "cannot restart a domain whose configuration is unknown\n");
 	} else {
 		printk("domain \"%s\": restart %u\n", bd->cfg.name, restarts);
-		if (!build_one(bd, restarts))
+		if (!build_one(bd, restarts, NULL))
 			return;
 	}
 	if (!nr_domains())

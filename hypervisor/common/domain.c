@@ -488,6 +488,16 @@ static void destroy(struct domain *d, bool notify_if_last)
 	 * the granters, which may hold references on it) */
 	domain_gnttab_release(d);
 	printk("d%u \"%s\": destroyed; %lu pages returned\n", d->domain_id, d->name, d->tot_pages);
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		const struct vcpu *v = d->vcpu[i];
+
+		printk(LOG_INFO
+		       "d%uv%u: ran %lld ms, waited %lld ms for a pCPU (at most %lld ms at once), blocked %lld ms\n",
+		       d->domain_id, i, (long long)(v->runstate_time[RUNSTATE_running] / 1000000),
+		       (long long)(v->runstate_time[RUNSTATE_runnable] / 1000000),
+		       (long long)(v->longest_wait / 1000000),
+		       (long long)(v->runstate_time[RUNSTATE_blocked] / 1000000));
+	}
 	put_domain(d); /* the list's reference */
 	if (last && notify_if_last)
 		domains_all_gone();

@@ -79,8 +79,11 @@ void vcpu_set_runstate(struct vcpu *v, int state)
 {
 	s_time_t now = NOW();
 
-	if (now > v->runstate_entry)
+	if (now > v->runstate_entry) {
 		v->runstate_time[v->runstate] += now - v->runstate_entry;
+		if (v->runstate == RUNSTATE_runnable && now - v->runstate_entry > v->longest_wait)
+			v->longest_wait = now - v->runstate_entry;
+	}
 	v->runstate_entry = now;
 	v->runstate = state;
 	runstate_publish(v);

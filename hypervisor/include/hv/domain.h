@@ -80,6 +80,7 @@ struct vcpu {
 	int runstate;
 	s_time_t runstate_entry;
 	s_time_t runstate_time[4];
+	s_time_t longest_wait; /* the longest time runnable without a pCPU */
 	struct arch_vcpu arch;
 };
 

@@ -115,24 +115,45 @@ void apic_timer_stop(void)
 		wrmsr(MSR_TSC_DEADLINE, 0);
 }
 
+/* One TMCCT read bracketed by TSC reads: the count, and the TSC at the
+ * middle of the read; *spread is how long the read took (an MMIO exit, and
+ * a vCPU may be descheduled in the middle of it). */
+static uint32_t count_at(uint64_t *tsc, uint64_t *spread)
+{
+	uint64_t a = rdtsc();
+	uint32_t c = apic_read(APIC_TMCCT);
+	uint64_t b = rdtsc();
+
+	*tsc = a + (b - a) / 2;
+	*spread = b - a;
+	return c;
+}
+
 uint64_t apic_timer_hz(void)
 {
-	uint32_t c0, c1;
-	uint64_t t0, t1;
+	uint64_t best_spread = ~0ull;
 
 	if (timer_hz)
 		return timer_hz;
 	tsc_khz(); /* may itself use the LAPIC timer: do it first */
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_SPURIOUS_VECTOR);
 	apic_write(APIC_TDCR, APIC_TDCR_DIV1);
-	apic_write(APIC_TMICT, 0xffffffff);
-	c0 = apic_read(APIC_TMCCT);
-	t0 = rdtsc();
-	udelay(2000);
-	c1 = apic_read(APIC_TMCCT);
-	t1 = rdtsc();
-	apic_write(APIC_TMICT, 0);
-	if (c0 > c1 && t1 > t0)
-		timer_hz = (uint64_t)(c0 - c1) * tsc_khz() * 1000 / (t1 - t0);
+	/* A few tries; the one whose two reads were quickest wins: a read
+	 * during which the vCPU lost its pCPU says little about when the
+	 * count was sampled. */
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0, t1, s0, s1;
+		uint32_t c0, c1;
+
+		apic_write(APIC_TMICT, 0xffffffff);
+		c0 = count_at(&t0, &s0);
+		udelay(2000);
+		c1 = count_at(&t1, &s1);
+		apic_write(APIC_TMICT, 0);
+		if (c0 > c1 && t1 > t0 && s0 + s1 < best_spread) {
+			best_spread = s0 + s1;
+			timer_hz = (uint64_t)(c0 - c1) * tsc_khz() * 1000 / (t1 - t0);
+		}
+	}
 	return timer_hz;
 }
