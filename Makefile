@@ -163,6 +163,7 @@ bench: deps-test all guests build/bench/sched_sim
 	$(PYTHON) bench/exits.py
 	$(PYTHON) bench/gnttab.py
 	$(PYTHON) bench/sched.py
+	$(PYTHON) bench/evtchn.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).
