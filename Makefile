@@ -164,6 +164,7 @@ bench: deps-test all guests build/bench/sched_sim linux
 	$(PYTHON) bench/gnttab.py
 	$(PYTHON) bench/sched.py
 	$(PYTHON) bench/linux.py
+	$(PYTHON) bench/evtchn.py
 
 # ---------------------------------------------------------------- test guests
 # tests/guests/: tiny PVH guests, one feature each (build/guests/*.elf).
