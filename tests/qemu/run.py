@@ -214,6 +214,14 @@ on_poweroff = "restart"
 restart_limit = 50
 """
 
+BALLOON_CFG = b"""# balloons out and in (and moves, removes, grants its pages), rebuilt 5 times
+name = "balloon"
+kernel = "balloon.elf"
+memory = 32
+on_poweroff = "restart"
+restart_limit = 5
+"""
+
 GNTTAB_LIMITS_CFG = b"""# the grant-table limits of xl.cfg reach the domain
 name = "limits"
 kernel = "gnttab.elf"
@@ -359,6 +367,13 @@ def cases(args):
                      Count(re.compile(r'domain "looper": restart \d+'), 50),
                      Has('restart limit (50) reached, destroying'),
                      Has("All domains have ended: 51 powered off, 0 crashed"), SameFreePages()]),
+        # the same with ballooning: pages given back, populated again, moved
+        # and removed from the physmap; death frees exactly what is owned
+        Case("balloon-restart", smp=2, append="test-exit=0xf4",
+             modules=[("balloon.cfg", "", lambda args: BALLOON_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Count(re.compile(r"\(d\d+\) VERDICT balloon: PASS"), 6),
+                     Count(re.compile(r'domain "balloon": restart \d+'), 5),
+                     Has("All domains have ended: 6 powered off, 0 crashed"), SameFreePages()]),
         # max_grant_frames / max_maptrack_frames from the configuration
         Case("gnttab-limits", smp=2, append="test-exit=0xf4",
              modules=[("limits.cfg", "", lambda args: GNTTAB_LIMITS_CFG), ("gnttab.elf", "", guest_elf("gnttab.elf"))],
