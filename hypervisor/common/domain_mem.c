@@ -18,8 +18,9 @@
  * then, so it no longer has d as owner). tot_pages counts the owned pages.
  *
  * Holds. A page the hypervisor keeps using in place (a vcpu_info, FIFO
- * event pages) or that another domain uses through a grant (mapped or being
- * copied) has holds > 0 and cannot be given back (Xen keeps such a page
+ * event pages), is copying to or from for the guest right now (hvm.c's
+ * guest-memory copies), or that another domain uses through a grant (mapped
+ * or being copied) has holds > 0 and cannot be given back (Xen keeps such a page
  * alive with its reference count until the last user lets go; Basalt
  * refuses to give it back instead). Taking a hold and giving a page back
  * race without a common lock: the holder increments holds and then checks
@@ -42,6 +43,7 @@
 /* Guest-physical layout: RAM from 0 up to the 4 GiB hole, the rest above 4 GiB. */
 #define LOWMEM_END_PFN 0xf0000UL /* 3.75 GiB: above it, the LAPIC and friends */
 #define HIGHMEM_START_PFN 0x100000UL
+#define HOLDS_MAX 0xfff0u /* page_info.holds is 16 bits */
 
 static void set_owner(struct domain *d, mfn_t mfn, unsigned int order)
 {
@@ -188,14 +190,33 @@ void domain_unassign_pages_locked(struct domain *d, mfn_t mfn, unsigned int orde
 
 /* ------------------------------------------------------------ holds */
 
-bool domain_hold_frame(struct domain *d, gfn_t gfn, mfn_t mfn)
+bool domain_hold_mapped(struct domain *d, gfn_t gfn, mfn_t mfn)
 {
 	struct page_info *pg = mfn_to_page(mfn);
 
+	uint16_t n;
+
 	if (!pg)
 		return false;
-	__atomic_add_fetch(&pg->holds, 1, __ATOMIC_SEQ_CST);
-	if (mfn_eq(p2m_lookup(d, gfn, NULL), mfn) && domain_owns_frame(d, mfn))
+	/* a guest can ask for many holds on one page (one per grant entry):
+	 * refuse more than the counter holds rather than wrap it */
+	n = __atomic_load_n(&pg->holds, __ATOMIC_SEQ_CST);
+	do {
+		if (n >= HOLDS_MAX)
+			return false;
+	} while (!__atomic_compare_exchange_n(&pg->holds, &n, (uint16_t)(n + 1), false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (mfn_eq(p2m_lookup(d, gfn, NULL), mfn))
+		return true;
+	domain_release_frame(mfn);
+	return false;
+}
+
+bool domain_hold_frame(struct domain *d, gfn_t gfn, mfn_t mfn)
+{
+	if (!domain_hold_mapped(d, gfn, mfn))
+		return false;
+	if (domain_owns_frame(d, mfn))
 		return true;
 	domain_release_frame(mfn);
 	return false;

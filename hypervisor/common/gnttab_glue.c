@@ -6,11 +6,12 @@
  * max_grant_frames / max_maptrack_frames, its mappings of other domains'
  * grants undone when it is destroyed, freed with it).
  *
- * Granted frames: only a domain's own RAM (its allocation chunks) can be
- * granted; a foreign frame it has mapped, its shared_info page or its grant
- * table frames cannot (GNTST_bad_page), so a grant mapping always points at
- * RAM of the granting domain, which the mapper's reference keeps allocated
- * (see hv/grant_table.h). Mappings go into the mapper's p2m as 4 KiB
+ * Granted frames: only a domain's own RAM (pages it owns, see
+ * common/domain_mem.c) can be granted; a foreign frame it has mapped, its
+ * shared_info page or its grant table frames cannot (GNTST_bad_page), so a
+ * grant mapping always points at RAM of the granting domain, which the
+ * mapper's reference keeps allocated (see hv/grant_table.h) and a hold keeps
+ * from being ballooned out while the grant is pinned or copied. Mappings go into the mapper's p2m as 4 KiB
  * entries, read-only or read-write, never executable, at any frame below
  * 1 TiB (what was there is replaced, as on Xen; RAM frames replaced stay the
  * domain's until it dies).

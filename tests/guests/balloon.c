@@ -18,6 +18,12 @@
  *     remove_from_physmap, maximum_ram_page, machine_memory_map (-EPERM)
  * With role=wait (and peer=) it only waits for the peer to appear and go
  * away: the other domain of the pair, so that -EPERM has a target.
+ * With role=race (2 vCPUs) vCPU 1 keeps making the hypervisor write into a
+ * page (xen_version guest_handle, a grant copy onto it as our own frame)
+ * while vCPU 0 gives that page back and populates it again, many times:
+ * every give-back is followed by a successful populate, the writes land or
+ * fail cleanly (-EFAULT, GNTST_bad_page), and the host's free pages add up
+ * at the end (tests/qemu: balloon-race).
  * Xen/Basalt only (SKIP without).
  */
 #include "guest.h"
@@ -340,6 +346,64 @@ static void physmap(long max)
 	(void)max;
 }
 
+static uint8_t race_page[4096] __attribute__((aligned(4096)));
+static uint8_t race_src[4096] __attribute__((aligned(4096)));
+static volatile bool race_stop;
+static volatile unsigned long race_ok, race_refused, race_ap_done;
+
+static void race_ap(struct cpu *c)
+{
+	unsigned long ok = 0, refused = 0;
+
+	if (c->idx != 1)
+		return;
+	while (!race_stop) {
+		long rc = hypercall2(__HYPERVISOR_xen_version, 8, race_page + 1024);
+		int16_t st = grant_copy(SELF, gfn_of(race_src), 0, SELF, gfn_of(race_page), 2048, 512, 0);
+
+		ok += (rc == 0) + (st == GNTST_okay);
+		refused += (rc == -XEN_EFAULT) + (st == GNTST_bad_page);
+	}
+	race_ok = ok;
+	race_refused = refused;
+	__atomic_store_n(&race_ap_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void race(void)
+{
+	unsigned long gave = 0, busy = 0, bad = 0;
+	uint64_t until;
+	long max = current_pages();
+
+	if (smp_start(race_ap) < 2)
+		fail("role=race needs 2 vCPUs");
+	for (unsigned i = 0; i < 2000; i++) {
+		long rc = one(XENMEM_decrease_reservation, gfn_of(race_page));
+
+		if (rc == 1) {
+			gave++;
+			bad += one(XENMEM_populate_physmap, gfn_of(race_page)) != 1;
+		} else {
+			busy++; /* held by a copy in flight: refused, still mapped */
+		}
+	}
+	race_stop = true;
+	until = rdtsc() + us_to_tsc(WAIT_US);
+	while (!__atomic_load_n(&race_ap_done, __ATOMIC_SEQ_CST))
+		if (rdtsc() > until)
+			fail("vCPU 1 did not stop");
+	printf("  note: %lu given back and populated again, %lu refused while in use; vCPU 1: %lu writes done, "
+	       "%lu refused\n",
+	       gave, busy, race_ok, race_refused);
+	check(gave > 0, "the page was given back and populated again (%lu times)", gave);
+	check(bad == 0, "every populate after a give-back succeeded (%lu failed)", bad);
+	check(race_ok > 0, "vCPU 1's writes went through at times");
+	check(current_pages() == max, "the reservation is whole again: %ld pages", current_pages());
+	race_page[0] = 1;
+	check(race_page[0] == 1, "the page is RAM at the end");
+	checks_verdict();
+}
+
 static bool peer_exists(void)
 {
 	static struct gnttab_query_size q;
@@ -369,6 +433,8 @@ void test_main(void)
 		skip("needs Xen/Basalt");
 	peer = (uint16_t)cmdline_u64("peer", 0);
 	cmdline_str("role", role, sizeof(role));
+	if (strcmp(role, "race") == 0)
+		race();
 	if (peer)
 		wait_peer(true);
 	if (strcmp(role, "wait") == 0) {

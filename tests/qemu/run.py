@@ -222,6 +222,14 @@ on_poweroff = "restart"
 restart_limit = 5
 """
 
+BALLOON_RACE_CFG = b"""# vCPU 0 balloons a page out and in while vCPU 1 has the hypervisor write to it
+name = "race"
+kernel = "balloon.elf"
+memory = 32
+vcpus = 2
+cmdline = "role=race"
+"""
+
 GNTTAB_LIMITS_CFG = b"""# the grant-table limits of xl.cfg reach the domain
 name = "limits"
 kernel = "gnttab.elf"
@@ -374,6 +382,13 @@ def cases(args):
              checks=[Count(re.compile(r"\(d\d+\) VERDICT balloon: PASS"), 6),
                      Count(re.compile(r'domain "balloon": restart \d+'), 5),
                      Has("All domains have ended: 6 powered off, 0 crashed"), SameFreePages()]),
+        # a page given back and populated again while the other vCPU has the
+        # hypervisor copy into it: no write lands in a freed page, and the
+        # pages add up at the end
+        Case("balloon-race", smp=2, append="test-exit=0xf4",
+             modules=[("race.cfg", "", lambda args: BALLOON_RACE_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Count("(d1) VERDICT balloon: PASS", 1), Has("All domains have ended: 1 powered off, 0 crashed"),
+                     Lacks("page_alloc:"), SameFreePages()]),
         # max_grant_frames / max_maptrack_frames from the configuration
         Case("gnttab-limits", smp=2, append="test-exit=0xf4",
              modules=[("limits.cfg", "", lambda args: GNTTAB_LIMITS_CFG), ("gnttab.elf", "", guest_elf("gnttab.elf"))],

@@ -159,6 +159,9 @@ int domain_give_back_locked(struct domain *d, gfn_t gfn, unsigned int order);
  * hypervisor or a grant user uses it in place: false if it is not (or no
  * longer) d's own frame at gfn. */
 bool domain_hold_frame(struct domain *d, gfn_t gfn, mfn_t mfn);
+/* The same for whatever frame d maps at gfn (its own or a grant's): held
+ * while the hypervisor copies to or from it. */
+bool domain_hold_mapped(struct domain *d, gfn_t gfn, mfn_t mfn);
 void domain_release_frame(mfn_t mfn);
 /* The entry at gfn is RAM: d's own page, mapped as RAM (*mfn: what is there). */
 bool domain_ram_at(struct domain *d, gfn_t gfn, mfn_t *mfn);

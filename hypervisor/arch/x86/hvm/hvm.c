@@ -280,11 +280,16 @@ static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, bool 
 
 		if (mfn_eq(mfn, INVALID_MFN) || (to_guest && !(access & P2M_W)))
 			return -XEN_EFAULT;
+		/* held for the copy: another vCPU cannot balloon it out meanwhile
+		 * (it would go to another domain with our bytes landing in it) */
+		if (!domain_hold_mapped(d, _gfn(gpa >> PAGE_SHIFT), mfn))
+			return -XEN_EFAULT;
 		p = (uint8_t *)mfn_to_virt(mfn) + (gpa & ~PAGE_MASK);
 		if (to_guest)
 			memcpy(p, buf, chunk);
 		else
 			memcpy(buf, p, chunk);
+		domain_release_frame(mfn);
 		buf = (uint8_t *)buf + chunk;
 		gpa += chunk;
 		len -= chunk;
