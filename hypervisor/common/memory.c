@@ -117,9 +117,11 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 /*
  * add_to_physmap_batch: each (idxs[i], gpfns[i]) as add_to_physmap, its
  * result in errs[i]; the call itself is 0 (or -EFAULT for a bad array).
- * Preempted, it continues with the rest: the arrays' handles advance and
- * size shrinks in the guest's structure, as on Xen.
+ * Preempted (a pending softirq, or BATCH_PER_CALL entries done), it
+ * continues with the rest: the arrays' handles advance and size shrinks in
+ * the guest's structure, as on Xen.
  */
+#define BATCH_PER_CALL 128
 static long add_to_physmap_batch(struct vcpu *v, uint64_t arg)
 {
 	struct xen_add_to_physmap_batch b;
@@ -133,7 +135,7 @@ static long add_to_physmap_batch(struct vcpu *v, uint64_t arg)
 		return -XEN_EOPNOTSUPP; /* as Xen: a range in a batch makes no sense */
 	if (b.space != XENMAPSPACE_gmfn_foreign && b.foreign_domid)
 		return -XEN_EINVAL;
-	while (b.size) {
+	for (unsigned int done = 0; b.size; done++) {
 		uint64_t idx, gpfn;
 		int32_t err;
 
@@ -146,7 +148,7 @@ static long add_to_physmap_batch(struct vcpu *v, uint64_t arg)
 		b.gpfns += 8;
 		b.errs += sizeof(err);
 		b.size--;
-		if (b.size && hypercall_preempt_check(v)) {
+		if (b.size && (done % BATCH_PER_CALL == BATCH_PER_CALL - 1 || hypercall_preempt_check(v))) {
 			const uint64_t cont[5] = { XENMEM_add_to_physmap_batch, arg, 0, 0, 0 };
 
 			if (hvm_copy_to_guest(v, arg, &b, sizeof(b)))

@@ -9,8 +9,8 @@
  *
  * Each returns the number of extents done; the first extent that cannot be
  * done ends the call (a partial count, as Xen). Between extents a pending
- * softirq preempts the call with a continuation: the next extent travels in
- * cmd >> MEMOP_EXTENT_SHIFT. The rules for mem_flags and guest frames are
+ * softirq, or MEMOP_EXTENTS_PER_CALL extents done, preempts the call with a
+ * continuation: the next extent travels in cmd >> MEMOP_EXTENT_SHIFT. The rules for mem_flags and guest frames are
  * pure (common/memop_check.c); the bookkeeping of the domain's pages is
  * common/domain_mem.c's.
  *
@@ -26,6 +26,11 @@
 #include <public/memory.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
+
+/* At most this many extents before a continuation, whatever the softirqs
+ * say: it bounds the time in the hypervisor (an order-9 extent is 512
+ * pages) and keeps the continuation path in use (tests: balloon). */
+#define MEMOP_EXTENTS_PER_CALL 256
 
 /* Is [gfn, gfn + 2^order) free of any mapping? */
 static bool range_empty(struct domain *d, uint64_t gfn, unsigned int order)
@@ -128,7 +133,7 @@ long memop_reservation(struct vcpu *v, unsigned int op, unsigned long start, uin
 	for (i = start; i < r.nr_extents; i++) {
 		uint64_t gfn = 0;
 
-		if (i != start && hypercall_preempt_check(v)) {
+		if (i != start && ((i - start) % MEMOP_EXTENTS_PER_CALL == 0 || hypercall_preempt_check(v))) {
 			const uint64_t cont[5] = { op | ((uint64_t)i << MEMOP_EXTENT_SHIFT), arg, 0, 0, 0 };
 
 			return hypercall_create_continuation(v, cont);

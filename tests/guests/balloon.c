@@ -48,7 +48,8 @@ const char test_name[] = TEST_NAME;
 #define SELF 0x7ff0
 
 #define POOL 64
-#define BIG 512
+#define BIG 512 /* more than one call's worth of extents: continued */
+#define BATCH 300
 #define HIGH_GPA 0x40000000ull /* 1 GiB: no RAM there in a small domain */
 #define GT_GPA 0x80000000ull
 #define MAP_GPA 0x80200000ull
@@ -292,8 +293,10 @@ static void refusals(void)
 static void physmap(long max)
 {
 	static uint64_t idxs[2], gpfns[2];
-	static int32_t errs[2];
+	static int32_t errs[2], long_errs[BATCH];
+	static uint64_t long_idxs[BATCH], long_gpfns[BATCH];
 	static struct batch b;
+	unsigned n;
 	uint64_t a = gfn_of(pool[30]), bb = gfn_of(pool[31]), c = gfn_of(pool[32]), d = gfn_of(pool[33]);
 	long cur = current_pages();
 
@@ -332,6 +335,23 @@ static void physmap(long max)
 	check(errs[0] == 0 && errs[1] == -XEN_EINVAL, "errs %d, %d", errs[0], errs[1]);
 	check(all_bytes(pool[31], 0xa1), "the batch moved the page");
 	check(move(bb, a) == 0 && one(XENMEM_populate_physmap, bb) == 1, "moved back, refilled");
+	/* a batch long enough to be continued: every entry gets its result */
+	for (unsigned i = 0; i < BATCH; i++) {
+		long_idxs[i] = (HIGH_GPA >> 12) + 100 + i; /* empty: -EINVAL each */
+		long_gpfns[i] = (HIGH_GPA >> 12) + 1000 + i;
+		long_errs[i] = 99;
+	}
+	b = (struct batch){ .domid = SELF,
+			    .space = XENMAPSPACE_gmfn,
+			    .size = BATCH,
+			    .idxs = (uintptr_t)long_idxs,
+			    .gpfns = (uintptr_t)long_gpfns,
+			    .errs = (uintptr_t)long_errs };
+	check(hypercall2(HC_memory_op, XENMEM_add_to_physmap_batch, &b) == 0, "a batch of %d: 0", BATCH);
+	n = 0;
+	for (unsigned i = 0; i < BATCH; i++)
+		n += long_errs[i] == -XEN_EINVAL;
+	check(n == BATCH, "every entry of it has its result (%u of %d -EINVAL)", n, BATCH);
 	b.foreign_domid = 3;
 	check(hypercall2(HC_memory_op, XENMEM_add_to_physmap_batch, &b) == -XEN_EINVAL,
 	      "foreign_domid outside gmfn_foreign is -EINVAL");
