@@ -193,7 +193,6 @@ void domain_unassign_pages_locked(struct domain *d, mfn_t mfn, unsigned int orde
 bool domain_hold_mapped(struct domain *d, gfn_t gfn, mfn_t mfn)
 {
 	struct page_info *pg = mfn_to_page(mfn);
-
 	uint16_t n;
 
 	if (!pg)

@@ -13,6 +13,7 @@
  *     -EPERM), frames that are not plain RAM (the console ring and start
  *     info in the legacy hole, shared_info, the local APIC, an empty frame),
  *     a frame in use (granted and mapped, a vcpu_info)
+ *   with maxmem above memory, the difference populated first (balloon up)
  *   add_to_physmap gmfn (a page moves, its old frame empties; onto RAM the
  *     RAM is freed), add_to_physmap_batch (per-entry errors),
  *     remove_from_physmap, maximum_ram_page, machine_memory_map (-EPERM)
@@ -51,6 +52,8 @@ const char test_name[] = TEST_NAME;
 #define BIG 512 /* more than one call's worth of extents: continued */
 #define BATCH 300
 #define HIGH_GPA 0x40000000ull /* 1 GiB: no RAM there in a small domain */
+#define UP_GPA 0x20000000ull   /* where maxmem above memory is populated (below HIGH_GPA) */
+#define MAX_UP 1024
 #define GT_GPA 0x80000000ull
 #define MAP_GPA 0x80200000ull
 #define SHINFO_GPA 0x80400000ull
@@ -135,11 +138,35 @@ static bool all_bytes(const uint8_t *p, uint8_t v)
 	return true;
 }
 
+/* maxmem above memory: populate the difference (high up), as a balloon
+ * driver going up would */
+static void balloon_up(long max)
+{
+	static uint64_t list[MAX_UP];
+	long want = max - current_pages(), rc;
+	bool zero = true;
+
+	if (want <= 0)
+		return;
+	if (want > MAX_UP)
+		fail("maxmem is %ld pages above memory: at most %d here", want, MAX_UP);
+	for (long i = 0; i < want; i++)
+		list[i] = (UP_GPA >> 12) + (uint64_t)i;
+	rc = resv(XENMEM_populate_physmap, list, (uint64_t)want, 0, 0, SELF);
+	check(rc == want, "ballooned up by %ld pages to maxmem: %ld done", want, rc);
+	for (long i = 0; i < want; i++)
+		zero &= all_bytes((const uint8_t *)(uintptr_t)(UP_GPA + (uint64_t)i * 4096), 0);
+	check(zero, "the pages above memory are zeroed RAM");
+	memset((void *)(uintptr_t)UP_GPA, 0x11, 4096);
+	check(all_bytes((const uint8_t *)(uintptr_t)UP_GPA, 0x11), "and writable");
+	check(one(XENMEM_populate_physmap, (UP_GPA >> 12) + (uint64_t)want) == 0, "not a page more");
+}
+
 static void queries(long max)
 {
 	static uint64_t map[4];
 
-	check(current_pages() == max, "current_reservation %ld = maximum %ld at boot", current_pages(), max);
+	check(current_pages() == max, "current_reservation %ld = maximum %ld", current_pages(), max);
 	check(hypercall2(HC_memory_op, XENMEM_maximum_ram_page, 0) > 0, "maximum_ram_page %ld",
 	      hypercall2(HC_memory_op, XENMEM_maximum_ram_page, 0));
 	check(hypercall2(HC_memory_op, XENMEM_machine_memory_map, map) == -XEN_EPERM,
@@ -462,6 +489,7 @@ void test_main(void)
 		pass();
 	}
 	max = hypercall2(HC_memory_op, XENMEM_maximum_reservation, &d);
+	balloon_up(max);
 	queries(max);
 	balloon_cycle(max);
 	refusals();

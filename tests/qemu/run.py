@@ -222,6 +222,13 @@ on_poweroff = "restart"
 restart_limit = 5
 """
 
+BALLOON_UP_CFG = b"""# starts with 32 MiB and balloons up to maxmem, then does the rest
+name = "up"
+kernel = "balloon.elf"
+memory = 32
+maxmem = 34
+"""
+
 BALLOON_RACE_CFG = b"""# vCPU 0 balloons a page out and in while vCPU 1 has the hypervisor write to it
 name = "race"
 kernel = "balloon.elf"
@@ -382,6 +389,13 @@ def cases(args):
              checks=[Count(re.compile(r"\(d\d+\) VERDICT balloon: PASS"), 6),
                      Count(re.compile(r'domain "balloon": restart \d+'), 5),
                      Has("All domains have ended: 6 powered off, 0 crashed"), SameFreePages()]),
+        # maxmem above memory: the guest populates the difference
+        Case("balloon-up", smp=2, append="test-exit=0xf4",
+             modules=[("up.cfg", "", lambda args: BALLOON_UP_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Has("(d1)   ok:  ballooned up by 512 pages to maxmem: 512 done"),
+                     Has("(d1)   ok:  current_reservation 8704 = maximum 8704"),
+                     Count("(d1) VERDICT balloon: PASS", 1), Has("All domains have ended: 1 powered off, 0 crashed"),
+                     SameFreePages()]),
         # a page given back and populated again while the other vCPU has the
         # hypervisor copy into it: no write lands in a freed page, and the
         # pages add up at the end
