@@ -28,10 +28,6 @@ struct domain *domain_list;
 DEFINE_SPINLOCK(domlist_lock);
 static unsigned int domains_created, domains_ended_ok, domains_ended_bad;
 
-/* Guest-physical layout: RAM from 0 up to the 4 GiB hole, the rest above 4 GiB. */
-#define LOWMEM_END_PFN 0xf0000UL /* 3.75 GiB: above it, the LAPIC and friends */
-#define HIGHMEM_START_PFN 0x100000UL
-
 static const char *const state_names[] = { "building", "running", "paused", "shut down", "crashed", "dying" };
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
 
@@ -67,13 +63,7 @@ static void domain_free(struct domain *d)
 	p2m_teardown(d);
 	if (d->shared_info)
 		free_xenheap_pages(d->shared_info, 0);
-	while (d->chunks) {
-		struct dom_chunk *c = d->chunks;
-
-		d->chunks = c->next;
-		free_pages(c->mfn, c->order);
-		xfree(c);
-	}
+	domain_free_memory(d);
 	xfree(d);
 }
 
@@ -229,79 +219,6 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 fail:
 	domain_free(d);
 	return rc;
-}
-
-static int add_chunk(struct domain *d, mfn_t mfn, unsigned int order)
-{
-	struct dom_chunk *c = xmalloc(struct dom_chunk);
-
-	if (!c)
-		return -XEN_ENOMEM;
-	c->mfn = mfn;
-	c->order = order;
-	c->next = d->chunks;
-	d->chunks = c;
-	d->tot_pages += 1UL << order;
-	return 0;
-}
-
-/* Is mfn the domain's own memory (one of its RAM chunks, or its shared_info
- * page), not a frame of another domain that a grant mapping put in its
- * physmap? The chunk list is fixed once the domain is built. */
-bool domain_owns_frame(const struct domain *d, mfn_t mfn)
-{
-	if (d->shared_info && mfn_eq(mfn, virt_to_mfn(d->shared_info)))
-		return true;
-	for (const struct dom_chunk *c = d->chunks; c; c = c->next)
-		if (mfn_x(mfn) >= mfn_x(c->mfn) && mfn_x(mfn) - mfn_x(c->mfn) < (1UL << c->order))
-			return true;
-	return false;
-}
-
-/*
- * Allocate and map 'pages' of RAM: from gfn 0 up to the hole below 4 GiB,
- * the rest from 4 GiB. Chunks are taken largest first (up to 1 GiB), so the
- * gfn cursor stays aligned to every chunk and the p2m can use large pages.
- * Memory is zeroed: it may hold a previous domain's data.
- */
-int domain_alloc_memory(struct domain *d, unsigned long pages)
-{
-	unsigned long gfn = 0, left = pages;
-
-	while (left) {
-		unsigned int order = 18;
-		unsigned long room = gfn < LOWMEM_END_PFN ? LOWMEM_END_PFN - gfn : ~0UL;
-		mfn_t mfn;
-		int rc;
-
-		while ((1UL << order) > left || (1UL << order) > room || (gfn & ((1UL << order) - 1)))
-			order--;
-		for (;;) {
-			mfn = alloc_pages(order, MEMF_zero);
-			if (!mfn_eq(mfn, INVALID_MFN) || order == 0)
-				break;
-			order--;
-		}
-		if (mfn_eq(mfn, INVALID_MFN))
-			return -XEN_ENOMEM;
-		rc = add_chunk(d, mfn, order);
-		if (!rc)
-			rc = p2m_map(d, _gfn(gfn), mfn, order, P2M_RWX);
-		if (rc) {
-			if (d->chunks && mfn_eq(d->chunks->mfn, mfn))
-				return rc; /* freed with the domain */
-			free_pages(mfn, order);
-			return rc;
-		}
-		d->arch.max_gfn = gfn + (1UL << order) - 1;
-		gfn += 1UL << order;
-		left -= 1UL << order;
-		if (gfn == LOWMEM_END_PFN)
-			gfn = HIGHMEM_START_PFN;
-	}
-	d->max_pages = pages;
-	d->arch.guest_ram_bytes = (uint64_t)pages << PAGE_SHIFT;
-	return 0;
 }
 
 /*

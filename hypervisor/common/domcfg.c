@@ -1340,14 +1340,9 @@ static void finish_memory(struct parser *ps)
 		msg_printf(ps, "%llu is less than memory (%llu)", (unsigned long long)d->maxmem_mib,
 			   (unsigned long long)d->memory_mib);
 		msg_end(ps, true);
-	} else if (d->maxmem_mib > d->memory_mib) {
-		msg_begin_id(ps, line, false, K_MAXMEM);
-		msg_printf(ps,
-			   "%llu is more than memory (%llu): ballooning up is not supported yet; "
-			   "leave maxmem out or make it equal to memory",
-			   (unsigned long long)d->maxmem_mib, (unsigned long long)d->memory_mib);
-		msg_end(ps, true);
 	}
+	/* more than memory: the domain starts with memory and may populate up
+	 * to maxmem (memory_op populate_physmap, the balloon driver) */
 }
 
 static void finish_vcpus(struct parser *ps)

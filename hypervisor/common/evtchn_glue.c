@@ -80,16 +80,17 @@ static void *env_map_gfn(struct evtchn_domain *ed, uint64_t gfn)
 	unsigned int access;
 	mfn_t mfn = p2m_lookup(DOM(ed), _gfn(gfn), &access);
 
-	/* guest RAM stays mapped until the domain dies, which destroys the
-	 * event channels first: no reference to take. A frame of another
-	 * domain mapped by a grant is refused: it goes away with the unmap. */
-	if (mfn_eq(mfn, INVALID_MFN) || !(access & P2M_W) || !domain_owns_frame(DOM(ed), mfn))
+	/* the domain's own RAM (a frame of another domain mapped by a grant
+	 * goes away with the unmap), held until env_unmap so that it cannot
+	 * be ballooned out while the event channels use it */
+	if (mfn_eq(mfn, INVALID_MFN) || !(access & P2M_W) || !domain_hold_frame(DOM(ed), _gfn(gfn), mfn))
 		return NULL;
 	return mfn_to_virt(mfn);
 }
 
 static void env_unmap(struct evtchn_domain *ed, void *page)
 {
+	domain_release_frame(virt_to_mfn(page));
 }
 
 static void env_kick(struct evtchn_vcpu *ev)

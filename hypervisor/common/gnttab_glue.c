@@ -6,11 +6,12 @@
  * max_grant_frames / max_maptrack_frames, its mappings of other domains'
  * grants undone when it is destroyed, freed with it).
  *
- * Granted frames: only a domain's own RAM (its allocation chunks) can be
- * granted; a foreign frame it has mapped, its shared_info page or its grant
- * table frames cannot (GNTST_bad_page), so a grant mapping always points at
- * RAM of the granting domain, which the mapper's reference keeps allocated
- * (see hv/grant_table.h). Mappings go into the mapper's p2m as 4 KiB
+ * Granted frames: only a domain's own RAM (pages it owns, see
+ * common/domain_mem.c) can be granted; a foreign frame it has mapped, its
+ * shared_info page or its grant table frames cannot (GNTST_bad_page), so a
+ * grant mapping always points at RAM of the granting domain, which the
+ * mapper's reference keeps allocated (see hv/grant_table.h) and a hold keeps
+ * from being ballooned out while the grant is pinned or copied. Mappings go into the mapper's p2m as 4 KiB
  * entries, read-only or read-write, never executable, at any frame below
  * 1 TiB (what was there is replaced, as on Xen; RAM frames replaced stay the
  * domain's until it dies).
@@ -74,10 +75,16 @@ static int env_own_frame(struct gnttab_domain *gd, gfn_t gfn, mfn_t *mfn)
 	struct domain *d = DOM(gd);
 
 	*mfn = p2m_lookup(d, gfn, NULL);
-	/* RAM only: shared_info is the domain's but not a page to share */
-	if (mfn_eq(*mfn, INVALID_MFN) || !domain_owns_frame(d, *mfn) || mfn_eq(*mfn, virt_to_mfn(d->shared_info)))
+	/* RAM only: shared_info is the domain's but not a page to share. Held
+	 * while in use (pinned or copied): it cannot be ballooned out meanwhile */
+	if (mfn_eq(*mfn, INVALID_MFN) || mfn_eq(*mfn, virt_to_mfn(d->shared_info)) || !domain_hold_frame(d, gfn, *mfn))
 		return -1;
 	return 0;
+}
+
+static void env_release_frame(struct gnttab_domain *gd, mfn_t mfn)
+{
+	domain_release_frame(mfn);
 }
 
 static void *env_frame_va(mfn_t mfn)
@@ -134,6 +141,7 @@ static const struct gnttab_env gnttab_env = {
 	.get_domain = env_get_domain,
 	.put_domain = env_put_domain,
 	.own_frame = env_own_frame,
+	.release_frame = env_release_frame,
 	.frame_va = env_frame_va,
 	.p2m_insert = env_p2m_insert,
 	.p2m_remove = env_p2m_remove,

@@ -217,8 +217,10 @@ static void unpin_locked(struct gnttab_domain *rd, grant_ref_t ref, bool readonl
 		act->host_w--;
 	if (!readonly && !act->host_w)
 		clear_flags(word, GTF_writing);
-	if (!act->host_r && !act->host_w)
+	if (!act->host_r && !act->host_w) {
 		clear_flags(word, GTF_reading);
+		rd->env->release_frame(rd, act->mfn); /* held since the first pin */
+	}
 }
 
 /* ------------------------------------------------------------ domains */
@@ -401,6 +403,7 @@ void gnttab_release_mappings(struct gnttab_domain *d)
 struct copy_buf {
 	struct gnttab_domain *d;
 	bool pinned, readonly;
+	bool held; /* a frame of the caller's own (not a grant): held for the copy */
 	grant_ref_t ref;
 	mfn_t mfn;
 };
@@ -419,8 +422,12 @@ static int16_t copy_claim(struct gnttab_domain *ld, const struct gnttab_copy_ptr
 {
 	int16_t st;
 
-	if (!gref)
-		return ld->env->own_frame(ld, _gfn(p->u.gmfn), &b->mfn) ? GNTST_bad_page : GNTST_okay;
+	if (!gref) {
+		if (ld->env->own_frame(ld, _gfn(p->u.gmfn), &b->mfn))
+			return GNTST_bad_page;
+		b->held = true;
+		return GNTST_okay;
+	}
 	spin_lock(&b->d->lock);
 	st = pin_locked(b->d, p->u.ref, ld->domain_id, b->readonly, false, &b->mfn);
 	spin_unlock(&b->d->lock);
@@ -433,6 +440,8 @@ static int16_t copy_claim(struct gnttab_domain *ld, const struct gnttab_copy_ptr
 
 static void copy_release(struct gnttab_domain *ld, struct copy_buf *b)
 {
+	if (b->held)
+		ld->env->release_frame(ld, b->mfn);
 	if (b->pinned) {
 		spin_lock(&b->d->lock);
 		unpin_locked(b->d, b->ref, b->readonly);

@@ -161,8 +161,20 @@ bool hypercall_preempt_check(struct vcpu *v)
  * each field a xen_ulong_t (8 bytes from 64-bit code, 4 from 32-bit). Each
  * entry runs as its own hypercall and its result is written back; a
  * multicall inside a multicall is -EINVAL in its result, as on Xen.
- * Preemption between entries continues with the rest of the array.
+ * Preemption between entries continues with the rest of the array. An entry
+ * that itself continues (a long memory_op) gets its new arguments written
+ * back into its place in the list, and the multicall continues from that
+ * entry, as Xen does.
  */
+static int copy_args32(struct vcpu *v, uint64_t gva, const uint64_t args[5])
+{
+	uint32_t a[5];
+
+	for (int j = 0; j < 5; j++)
+		a[j] = (uint32_t)args[j];
+	return hvm_copy_to_guest(v, gva, a, sizeof(a));
+}
+
 static long do_multicall(struct vcpu *v, uint64_t list, uint64_t nr)
 {
 	bool is64 = hvm_long_mode_64bit(v);
@@ -190,6 +202,16 @@ static long do_multicall(struct vcpu *v, uint64_t list, uint64_t nr)
 		v->in_multicall = true;
 		rc = do_hypercall(v, e[0], args);
 		v->in_multicall = false;
+		if (hypercall_take_continuation(v, args)) {
+			const uint64_t cont[5] = { list + i * size, nr - i, 0, 0, 0 };
+
+			for (int j = 0; j < 5; j++)
+				e[2 + j] = is64 ? args[j] : (uint32_t)args[j];
+			if (is64 ? hvm_copy_to_guest(v, list + i * size + 2 * field, &e[2], 5 * field)
+				 : copy_args32(v, list + i * size + 2 * field, &e[2]))
+				return -XEN_EFAULT;
+			return hypercall_create_continuation(v, cont);
+		}
 		e[1] = is64 ? (uint64_t)rc : (uint32_t)rc;
 		if (hvm_copy_to_guest(v, list + i * size + field, &e[1], field))
 			return -XEN_EFAULT;

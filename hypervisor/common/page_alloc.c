@@ -114,6 +114,7 @@ static void free_block_locked(unsigned long mfn, unsigned int order)
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		frame_table[mfn + i].count_info = PGC_free_body;
 		frame_table[mfn + i].owner = NULL;
+		frame_table[mfn + i].holds = 0;
 	}
 	while (order < MAX_ORDER) {
 		unsigned long buddy = mfn ^ (1UL << order);
@@ -139,6 +140,7 @@ static void mark_inuse(unsigned long mfn, unsigned int order, uint32_t extra)
 
 		pg->count_info = PGC_inuse | extra;
 		pg->owner = NULL;
+		pg->holds = 0;
 		pg->next = pg->prev = NULL;
 	}
 }
@@ -341,6 +343,11 @@ void page_alloc_add_range(mfn_t start, unsigned long nr)
 bool mfn_valid(mfn_t mfn)
 {
 	return mfn_x(mfn) < max_mfn;
+}
+
+unsigned long page_alloc_max_mfn(void)
+{
+	return max_mfn;
 }
 
 /* NULL for a frame outside the frame table. */

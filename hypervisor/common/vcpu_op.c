@@ -131,6 +131,8 @@ static long register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	} r;
 	uint8_t cur[VCPU_INFO_SIZE];
 	uint64_t gpa;
+	gfn_t gfn;
+	mfn_t mfn;
 
 	if (hvm_copy_from_guest(v, &r, arg, sizeof(r)))
 		return -XEN_EFAULT;
@@ -139,15 +141,20 @@ static long register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	if (t->arch.vcpu_info)
 		return -XEN_EINVAL; /* once only, as on Xen */
 	gpa = (r.mfn << PAGE_SHIFT) + r.offset;
-	/* kept mapped: the domain's own frame, not a grant mapping */
-	if (!domain_owns_frame(d, p2m_lookup(d, _gfn(gpa >> PAGE_SHIFT), NULL)))
+	/* kept mapped: the domain's own frame, not a grant mapping; held (for
+	 * good: Xen keeps its reference too) so it cannot be ballooned out */
+	gfn = _gfn(gpa >> PAGE_SHIFT);
+	mfn = p2m_lookup(d, gfn, NULL);
+	if (mfn_eq(mfn, INVALID_MFN) || !domain_hold_frame(d, gfn, mfn))
 		return -XEN_EINVAL;
 	/* start from what the shared_info slot holds (if it has one) */
 	memset(cur, 0, sizeof(cur));
 	if (t->vcpu_id < 32)
 		memcpy(cur, (uint8_t *)d->shared_info + t->vcpu_id * VCPU_INFO_SIZE, sizeof(cur));
-	if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur)))
+	if (hvm_copy_to_gpa(d, gpa, cur, sizeof(cur))) {
+		domain_release_frame(mfn);
 		return -XEN_EINVAL;
+	}
 	t->arch.vcpu_info = hvm_gpa_to_host(d, gpa); /* within one page: checked above */
 	vtime_update_vcpu(t);
 	return 0;

@@ -9,7 +9,8 @@
  *   vcpu_op: get_runstate_info, a runstate area with the update flag,
  *     register_vcpu_time_memory_area (own vCPU only), get_physid and
  *     initialise (-EINVAL), up of a never-started vCPU (-EINVAL), down
- *   multicall: results per entry, a nested multicall -EINVAL, bad list
+ *   multicall: results per entry, a nested multicall -EINVAL, bad list;
+ *     memory_op entries that continue (300 extents) finish where they stop
  *   sched_op: poll (timeout; a pending port returns at once; -EINVAL for
  *     too many ports or a port out of range; -EFAULT), watchdog slots,
  *     remote_shutdown (-EPERM, -ESRCH)
@@ -203,6 +204,49 @@ static void multicall_checks(void)
 	check(hypercall2(HC_MULTICALL, mc, 0) == 0, "multicall: zero entries");
 }
 
+/* A multicall whose memory_op entries continue (more than 256 extents):
+ * each entry is re-run from where it stopped, then the next entry runs. */
+#define MC_PAGES 300
+static uint8_t mc_buf[MC_PAGES][4096] __attribute__((aligned(4096)));
+static uint64_t mc_gfns[MC_PAGES];
+
+static void multicall_continuation_checks(void)
+{
+	static struct {
+		uint64_t extent_start, nr_extents;
+		uint32_t extent_order, mem_flags;
+		uint16_t domid, pad[3];
+	} dec, pop;
+	static struct mc_entry mc[2];
+	static uint16_t self = 0x7ff0;
+	long before = hypercall2(12, 3, &self), after;
+	unsigned nonzero = 0;
+
+	for (unsigned i = 0; i < MC_PAGES; i++) {
+		mc_buf[i][0] = 0xa5;
+		mc_gfns[i] = ((uintptr_t)mc_buf[i]) >> 12;
+	}
+	dec.extent_start = pop.extent_start = (uintptr_t)mc_gfns;
+	dec.nr_extents = pop.nr_extents = MC_PAGES;
+	dec.domid = pop.domid = 0x7ff0;
+	memset(mc, 0, sizeof(mc));
+	mc[0].op = 12;	   /* memory_op */
+	mc[0].args[0] = 1; /* decrease_reservation */
+	mc[0].args[1] = (uintptr_t)&dec;
+	mc[1].op = 12;
+	mc[1].args[0] = 6; /* populate_physmap */
+	mc[1].args[1] = (uintptr_t)&pop;
+	check(hypercall2(HC_MULTICALL, mc, 2) == 0, "multicall: decrease + populate of %u pages", MC_PAGES);
+	check(mc[0].result == MC_PAGES && mc[1].result == MC_PAGES,
+	      "multicall: both entries did all %u extents across continuations (%lld, %lld)", MC_PAGES,
+	      (long long)mc[0].result, (long long)mc[1].result);
+	after = hypercall2(12, 3, &self);
+	check(after == before, "multicall: the reservation is back to %ld pages (%ld)", before, after);
+	for (unsigned i = 0; i < MC_PAGES; i++)
+		nonzero += mc_buf[i][0] != 0;
+	check(nonzero == 0, "multicall: the repopulated pages read as zero (%u do not)", nonzero);
+}
+
 static void poll_checks(void)
 {
 	static struct {
@@ -305,6 +349,7 @@ void test_main(void)
 	vm_assist_checks();
 	vcpu_op_checks();
 	multicall_checks();
+	multicall_continuation_checks();
 	sched_op_checks();
 	checks_verdict();
 }

@@ -224,6 +224,29 @@ on_poweroff = "restart"
 restart_limit = 50
 """
 
+BALLOON_CFG = b"""# balloons out and in (and moves, removes, grants its pages), rebuilt 5 times
+name = "balloon"
+kernel = "balloon.elf"
+memory = 32
+on_poweroff = "restart"
+restart_limit = 5
+"""
+
+BALLOON_UP_CFG = b"""# starts with 32 MiB and balloons up to maxmem, then does the rest
+name = "up"
+kernel = "balloon.elf"
+memory = 32
+maxmem = 34
+"""
+
+BALLOON_RACE_CFG = b"""# vCPU 0 balloons a page out and in while vCPU 1 has the hypervisor write to it
+name = "race"
+kernel = "balloon.elf"
+memory = 32
+vcpus = 2
+cmdline = "role=race"
+"""
+
 GNTTAB_LIMITS_CFG = b"""# the grant-table limits of xl.cfg reach the domain
 name = "limits"
 kernel = "gnttab.elf"
@@ -369,6 +392,27 @@ def cases(args):
                      Count(re.compile(r'domain "looper": restart \d+'), 50),
                      Has('restart limit (50) reached, destroying'),
                      Has("All domains have ended: 51 powered off, 0 crashed"), SameFreePages()]),
+        # the same with ballooning: pages given back, populated again, moved
+        # and removed from the physmap; death frees exactly what is owned
+        Case("balloon-restart", smp=2, append="test-exit=0xf4",
+             modules=[("balloon.cfg", "", lambda args: BALLOON_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Count(re.compile(r"\(d\d+\) VERDICT balloon: PASS"), 6),
+                     Count(re.compile(r'domain "balloon": restart \d+'), 5),
+                     Has("All domains have ended: 6 powered off, 0 crashed"), SameFreePages()]),
+        # maxmem above memory: the guest populates the difference
+        Case("balloon-up", smp=2, append="test-exit=0xf4",
+             modules=[("up.cfg", "", lambda args: BALLOON_UP_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Has("(d1)   ok:  ballooned up by 512 pages to maxmem: 512 done"),
+                     Has("(d1)   ok:  current_reservation 8704 = maximum 8704"),
+                     Count("(d1) VERDICT balloon: PASS", 1), Has("All domains have ended: 1 powered off, 0 crashed"),
+                     SameFreePages()]),
+        # a page given back and populated again while the other vCPU has the
+        # hypervisor copy into it: no write lands in a freed page, and the
+        # pages add up at the end
+        Case("balloon-race", smp=2, append="test-exit=0xf4",
+             modules=[("race.cfg", "", lambda args: BALLOON_RACE_CFG), ("balloon.elf", "", guest_elf("balloon.elf"))],
+             checks=[Count("(d1) VERDICT balloon: PASS", 1), Has("All domains have ended: 1 powered off, 0 crashed"),
+                     Lacks("page_alloc:"), SameFreePages()]),
         # max_grant_frames / max_maptrack_frames from the configuration
         Case("gnttab-limits", smp=2, append="test-exit=0xf4",
              modules=[("limits.cfg", "", lambda args: GNTTAB_LIMITS_CFG), ("gnttab.elf", "", guest_elf("gnttab.elf"))],

@@ -104,9 +104,12 @@ struct domain {
 	struct vcpu **vcpu;
 	cpumask_t hard_affinity; /* the default for its vCPUs (vcpu_set_affinity changes one) */
 	struct sched_dom sched;	 /* weight, cap (common/sched/) */
-	/* memory: every page the domain owns is in one of these chunks */
+	/* memory (common/domain_mem.c): every page the domain owns is in one
+	 * of the builder's chunks or on the page list; under d->lock */
 	unsigned long tot_pages, max_pages;
 	struct dom_chunk *chunks;
+	struct page_info *page_list; /* pages given after the build */
+	bool pod_warned;	     /* populate-on-demand refusal logged */
 	/* console: output assembled into lines, input queued for the guest */
 	char con_line[256];
 	unsigned int con_len;
@@ -129,6 +132,7 @@ struct dom_chunk {
 	struct dom_chunk *next;
 	mfn_t mfn;
 	unsigned int order;
+	unsigned long given_back; /* pages of it the domain gave back */
 };
 
 extern struct domain *domain_list;
@@ -137,12 +141,33 @@ extern spinlock_t domlist_lock;
 /* Create an empty domain with max_vcpus vCPUs (all down); the builder fills
  * it and then calls domain_unpause_by_builder(). */
 int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *affinity, struct domain **out);
-/* Memory: allocate 'pages' pages in the largest chunks possible. */
+/* Memory (common/domain_mem.c): allocate 'pages' pages in the largest
+ * chunks possible. */
 int domain_alloc_memory(struct domain *d, unsigned long pages);
 /* mfn is d's own (RAM or shared_info), not a foreign frame mapped by a
  * grant: only such frames may be kept mapped by the hypervisor for d
  * (vcpu_info, FIFO event pages) or granted by d. */
 bool domain_owns_frame(const struct domain *d, mfn_t mfn);
+/* Give d the allocated frames [mfn, mfn + 2^order): -XEN_ENOMEM past
+ * max_pages (the caller frees them then). d->lock held. */
+int domain_assign_pages_locked(struct domain *d, mfn_t mfn, unsigned int order);
+/* Undo domain_assign_pages_locked (the caller frees them). d->lock held. */
+void domain_unassign_pages_locked(struct domain *d, mfn_t mfn, unsigned int order);
+/* Unmap the 2^order frames at gfn and free them: -XEN_EINVAL (nothing
+ * mapped), -XEN_ENXIO (not d's RAM), -XEN_EBUSY (held). d->lock held. */
+int domain_give_back_locked(struct domain *d, gfn_t gfn, unsigned int order);
+/* Keep d's own frame mfn, mapped at gfn, from leaving d while the
+ * hypervisor or a grant user uses it in place: false if it is not (or no
+ * longer) d's own frame at gfn. */
+bool domain_hold_frame(struct domain *d, gfn_t gfn, mfn_t mfn);
+/* The same for whatever frame d maps at gfn (its own or a grant's): held
+ * while the hypervisor copies to or from it. */
+bool domain_hold_mapped(struct domain *d, gfn_t gfn, mfn_t mfn);
+void domain_release_frame(mfn_t mfn);
+/* The entry at gfn is RAM: d's own page, mapped as RAM (*mfn: what is there). */
+bool domain_ram_at(struct domain *d, gfn_t gfn, mfn_t *mfn);
+/* At death: free every page d owns, once. */
+void domain_free_memory(struct domain *d);
 void domain_start(struct domain *d); /* vCPU 0 up, state running */
 /* v halted with interrupts off: down; the last vCPU down powers off */
 void vcpu_down_halted(struct vcpu *v);
@@ -167,7 +192,9 @@ struct boot_info;
 void dom0less_build(const struct boot_info *bi);
 /* The live domain with the next id above 'after' (referenced), or NULL. */
 struct domain *domain_next(domid_t after);
-long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);		      /* common/memory.c */
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg); /* common/memory.c */
+/* increase/decrease_reservation, populate_physmap from extent start (common/reservation.c) */
+long memop_reservation(struct vcpu *v, unsigned int op, unsigned long start, uint64_t arg);
 long do_hvm_op(struct vcpu *v, uint64_t cmd, uint64_t arg);		      /* arch/x86/hvm/hvm_op.c */
 long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg); /* common/vcpu_op.c */
 void hvm_params_init(struct domain *d);

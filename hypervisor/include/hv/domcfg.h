@@ -70,7 +70,7 @@ struct domcfg {
 	unsigned int first_line;
 
 	uint64_t memory_mib; /* "memory": default 128, at least 4 */
-	uint64_t maxmem_mib; /* "maxmem": equals memory_mib (no ballooning up yet) */
+	uint64_t maxmem_mib; /* "maxmem": memory_mib.., default memory_mib (the most it may balloon up to) */
 
 	unsigned int vcpus;	/* online at boot: 1..DOMCFG_MAX_VCPUS, default 1 */
 	unsigned int max_vcpus; /* "maxvcpus": vcpus..DOMCFG_MAX_VCPUS, default vcpus */

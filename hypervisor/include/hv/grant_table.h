@@ -69,8 +69,9 @@ struct gnttab_env {
 	struct gnttab_domain *(*get_domain)(domid_t id);
 	void (*put_domain)(struct gnttab_domain *d);
 	/* d's own RAM frame at gfn (not a foreign mapping, not a hypervisor
-	 * frame): 0 and *mfn, or -1 */
+	 * frame): 0 and *mfn, held (it stays d's until release_frame), or -1 */
 	int (*own_frame)(struct gnttab_domain *d, gfn_t gfn, mfn_t *mfn);
+	void (*release_frame)(struct gnttab_domain *d, mfn_t mfn);
 	void *(*frame_va)(mfn_t mfn); /* the host address of a frame */
 	/* map mfn at gfn in d's physmap (read-only or not, never executable):
 	 * 0, or -1 (gfn out of range, no memory) */

@@ -61,8 +61,10 @@ long do_hypercall(struct vcpu *v, uint64_t nr, const uint64_t args[5]);
  * with these arguments (which record the progress). Returns 0; the
  * handler returns that. */
 long hypercall_create_continuation(struct vcpu *v, const uint64_t args[5]);
+/* The continuation the last call asked for, if any (taken: cleared). */
+bool hypercall_take_continuation(struct vcpu *v, uint64_t args[5]);
 /* Should a long hypercall stop here (work waits on this pCPU)? Never
- * inside a multicall, whose entries run to completion. */
+ * inside a multicall (an entry that continues anyway is handled there). */
 bool hypercall_preempt_check(struct vcpu *v);
 
 #endif

@@ -22,8 +22,12 @@ struct page_info {
 	uint32_t count_info; /* PGC_* flags */
 	uint8_t order;	     /* order of the free block this page heads */
 	uint8_t zone;
-	uint16_t pad;
-	/* link in a free list while free; owner data when allocated */
+	/* allocated: holds the hypervisor (or a grant user) keeps on a domain
+	 * page it uses in place; the page may not leave the domain while any
+	 * is held (hv/domain.h: domain_hold_frame). Zero on allocation. */
+	uint16_t holds;
+	/* link in a free list while free; when allocated, the owner's (a
+	 * domain's list of the pages it was given after it was built) */
 	struct page_info *next, *prev;
 	void *owner; /* allocated: who holds it (NULL = hypervisor) */
 };
@@ -31,6 +35,7 @@ struct page_info {
 #define PGC_free 0x1u	  /* head of a free block */
 #define PGC_reserved 0x2u /* not RAM or never given to the allocator */
 #define PGC_xenheap 0x4u  /* hypervisor heap page */
+#define PGC_listed 0x8u	  /* allocated: on its owner's page list (the owner's to set) */
 /* bits 30 and 31 are the allocator's own (page_alloc.c: free body, in use) */
 
 /* Allocation flags */
@@ -51,6 +56,7 @@ void free_xenheap_pages(void *va, unsigned int order);
 struct page_info *mfn_to_page(mfn_t mfn); /* NULL outside the frame table */
 mfn_t page_to_mfn(const struct page_info *pg);
 bool mfn_valid(mfn_t mfn);
+unsigned long page_alloc_max_mfn(void); /* frames covered: every mfn is below */
 
 unsigned long total_free_pages(void);
 unsigned long total_pages(void); /* every page ever given to the allocator */

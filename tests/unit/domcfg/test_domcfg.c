@@ -361,9 +361,8 @@ static void test_maxmem(void **state)
 	(void)state;
 	assert_int_equal(parse_one(MIN_CFG "memory = 256\nmaxmem = 256\n")->maxmem_mib, 256);
 	assert_int_equal(parse_one(MIN_CFG "maxmem = 128\n")->maxmem_mib, 128);
-	parse_refused(MIN_CFG "memory = 256\nmaxmem = 512\n", 1);
-	assert_reported("d.cfg:4: maxmem: 512 is more than memory (256): ballooning up is not supported yet; leave "
-			"maxmem out or make it equal to memory");
+	/* more than memory: room to balloon up */
+	assert_int_equal(parse_one(MIN_CFG "memory = 256\nmaxmem = 512\n")->maxmem_mib, 512);
 	parse_refused(MIN_CFG "memory = 256\nmaxmem = 128\n", 1);
 	assert_reported("d.cfg:4: maxmem: 128 is less than memory (256)");
 }

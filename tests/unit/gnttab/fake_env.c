@@ -63,7 +63,16 @@ static int f_own_frame(struct gnttab_domain *d, gfn_t gfn, mfn_t *mfn)
 		return -1;
 	*mfn = f->p2m[g].mfn;
 	/* own RAM only: not a grant mapping of someone else's frame */
-	return mfn_x(*mfn) / 4096 == (unsigned long)(f - fake_doms) && mfn_x(*mfn) % 4096 < FAKE_RAM ? 0 : -1;
+	if (mfn_x(*mfn) / 4096 != (unsigned long)(f - fake_doms) || mfn_x(*mfn) % 4096 >= FAKE_RAM)
+		return -1;
+	/* a hold counts as a live allocation: teardown checks every one was released */
+	__atomic_fetch_add(&fake_live_allocs, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void f_release_frame(struct gnttab_domain *d, mfn_t mfn)
+{
+	__atomic_fetch_sub(&fake_live_allocs, 1, __ATOMIC_SEQ_CST);
 }
 
 static void *f_frame_va(mfn_t mfn)
@@ -122,6 +131,7 @@ const struct gnttab_env fake_env = {
 	.get_domain = f_get_domain,
 	.put_domain = f_put_domain,
 	.own_frame = f_own_frame,
+	.release_frame = f_release_frame,
 	.frame_va = f_frame_va,
 	.p2m_insert = f_p2m_insert,
 	.p2m_remove = f_p2m_remove,

@@ -325,11 +325,16 @@ static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, bool 
 
 		if (mfn_eq(mfn, INVALID_MFN) || (to_guest && !(access & P2M_W)))
 			return -XEN_EFAULT;
+		/* held for the copy: another vCPU cannot balloon it out meanwhile
+		 * (it would go to another domain with our bytes landing in it) */
+		if (!domain_hold_mapped(d, _gfn(gpa >> PAGE_SHIFT), mfn))
+			return -XEN_EFAULT;
 		p = (uint8_t *)mfn_to_virt(mfn) + (gpa & ~PAGE_MASK);
 		if (to_guest)
 			memcpy(p, buf, chunk);
 		else
 			memcpy(buf, p, chunk);
+		domain_release_frame(mfn);
 		buf = (uint8_t *)buf + chunk;
 		gpa += chunk;
 		len -= chunk;
@@ -461,6 +466,16 @@ void hvm_hypercall(struct vcpu *v)
 		return;
 	}
 	hvm_set_reg(v, REG_RAX, is64 ? (uint64_t)rc : (uint32_t)rc);
+}
+
+bool hypercall_take_continuation(struct vcpu *v, uint64_t args[5])
+{
+	if (!v->arch.hcall_continue)
+		return false;
+	v->arch.hcall_continue = false;
+	for (int i = 0; i < 5; i++)
+		args[i] = v->arch.hcall_args[i];
+	return true;
 }
 
 long hypercall_create_continuation(struct vcpu *v, const uint64_t args[5])

@@ -4,7 +4,9 @@
  * NPT entries have the long-mode page-table format; the hardware treats
  * every guest access as a user access, so the U bit is set at every level.
  * Table pages come from the hypervisor heap and are freed at teardown; the
- * RAM frames mapped here belong to the domain (its chunks), not to the p2m.
+ * RAM frames mapped here belong to the domain (common/domain_mem.c), not to
+ * the p2m. RAM is mapped executable (P2M_RWX); grant mappings, shared_info
+ * and grant-table frames never are, which is how a RAM entry is told apart.
  *
  * Changes that remove or weaken a mapping must be followed by a guest TLB
  * flush of every vCPU of the domain (p2m_unmap does it through

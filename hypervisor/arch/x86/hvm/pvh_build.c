@@ -136,6 +136,7 @@ int pvh_build_domain(const struct domcfg *cfg, const struct boot_module *kernel,
 			 (unsigned long long)cfg->memory_mib, total_free_pages() >> 8);
 		goto fail;
 	}
+	d->max_pages = (unsigned long)(cfg->maxmem_mib << 8); /* populate_physmap may go up to maxmem */
 	rc = load_kernel(d, kernel, &li, err, errlen);
 	if (rc)
 		goto fail;
