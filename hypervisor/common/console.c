@@ -219,17 +219,59 @@ void console_init(void)
 /* A domain's output is collected into lines, so that lines from several
  * domains and the hypervisor never interleave mid-line. Control characters
  * other than tab and ESC are dropped. */
+/*
+ * A domain's output is rate-limited: the serial line is written
+ * synchronously (115200 baud is about 11 KiB/s), so a guest printing
+ * without end would hold its pCPU, and the console lock every other CPU
+ * prints under. Each domain may print GUEST_BURST bytes at once and
+ * GUEST_RATE bytes per second after that; lines beyond are dropped and
+ * counted, and the count is printed before the next line that fits.
+ * Linux's boot log (about 20 KiB) fits in the burst.
+ */
+#define GUEST_BURST (64u * 1024)
+#define GUEST_RATE (8u * 1024) /* bytes per second */
+
+static bool guest_budget_take(struct domain *d, size_t len)
+{
+	s_time_t now = NOW();
+
+	if (!d->con_budget_at) {
+		d->con_budget = GUEST_BURST;
+	} else if (now > d->con_budget_at) {
+		uint64_t more = (uint64_t)(now - d->con_budget_at) * GUEST_RATE / 1000000000ull;
+
+		d->con_budget = MIN((uint64_t)GUEST_BURST, d->con_budget + more);
+	}
+	d->con_budget_at = now;
+	if (d->con_budget < len)
+		return false;
+	d->con_budget -= len;
+	return true;
+}
+
 static void guest_line_out(struct domain *d)
 {
-	char prefix[16];
+	char prefix[16], note[96];
 	unsigned long flags;
 	bool took;
 
 	snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
 	d->con_line[d->con_len++] = '\n';
+	if (!guest_budget_take(d, d->con_len + strlen(prefix))) {
+		d->con_dropped++;
+		d->con_len = 0;
+		return;
+	}
+	note[0] = '\0';
+	if (d->con_dropped) {
+		snprintf(note, sizeof(note), "[%lu lines dropped: console rate limit]\n", d->con_dropped);
+		d->con_dropped = 0;
+	}
 	took = console_lock_take(&flags);
 	if (!at_line_start)
 		emit("\n", 1, true);
+	if (note[0])
+		emit_prefixed(prefix, note, strlen(note), true);
 	emit_prefixed(prefix, d->con_line, d->con_len, true);
 	console_lock_give(took, flags);
 	d->con_len = 0;

@@ -216,6 +216,17 @@ cpu_weight = 777
 cap = 150
 """
 
+FLOOD_CFG = b"""# a domain printing 400 KiB as fast as it can beside a quiet one
+name = "flooder"
+kernel = "hello.elf"
+memory = 32
+cmdline = "flood=4000"
+---
+name = "quiet"
+kernel = "hello.elf"
+memory = 32
+"""
+
 RESTART_CFG = b"""# rebuilt after every poweroff, 50 times, then destroyed
 name = "looper"
 kernel = "hello.elf"
@@ -420,6 +431,13 @@ def cases(args):
                      Has("(d1)   ok:  max_maptrack_frames = 0: map is GNTST_no_device_space"),
                      Has("(d1) VERDICT gnttab: PASS"), Has("All domains have ended: 1 powered off, 0 crashed"),
                      SameFreePages()]),
+        # a guest flooding its console is rate-limited (lines dropped and
+        # counted), finishes, and the other domain's output still comes out
+        Case("console-flood", smp=2, append="test-exit=0xf4",
+             modules=[("flood.cfg", "", lambda args: FLOOD_CFG), ("hello.elf", "", guest_elf("hello.elf"))],
+             checks=[Has("(d1) flood        0:"), Has(re.compile(r"\(d1\) \[\d+ lines dropped: console rate limit\]")),
+                     Has("(d2) VERDICT hello: PASS"),
+                     Has("All domains have ended: 2 powered off, 0 crashed")]),
         # console input: Ctrl-A three times gives d1 the focus; the line typed
         # reaches the guest through its PV console ring and comes back
         Case("console-input", smp=2, append="test-exit=0xf4",

@@ -116,6 +116,11 @@ struct domain {
 	uint64_t con_ring_gfn; /* the PV console ring page (0: none) */
 	unsigned int con_port; /* its event channel */
 	bool con_in_warned;
+	/* output rate limit (common/console.c): bytes it may still print now,
+	 * refilled with time; lines dropped since the last one printed */
+	uint64_t con_budget;
+	s_time_t con_budget_at;
+	unsigned long con_dropped;
 	const struct domcfg *cfg;	/* what it was built from (restart uses it) */
 	unsigned long enosys_logged[1]; /* hypercall numbers reported once */
 	void *shared_info;		/* Xen's shared_info page (public/xen.h) */
