@@ -279,6 +279,7 @@ static void guest_line_out(struct domain *d)
 
 void console_guest_write(struct domain *d, const char *s, size_t n)
 {
+	spin_lock(&d->con_lock);
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
@@ -292,12 +293,15 @@ void console_guest_write(struct domain *d, const char *s, size_t n)
 		if (d->con_len >= sizeof(d->con_line) - 2)
 			guest_line_out(d);
 	}
+	spin_unlock(&d->con_lock);
 }
 
 void console_guest_flush(struct domain *d)
 {
+	spin_lock(&d->con_lock);
 	if (d->con_len)
 		guest_line_out(d);
+	spin_unlock(&d->con_lock);
 }
 
 /* Input focus: the hypervisor (debug keys) or one domain. Ctrl-A three

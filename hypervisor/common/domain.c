@@ -162,6 +162,7 @@ int domain_create(const char *name, unsigned int max_vcpus, const cpumask_t *aff
 	if (!d)
 		return -XEN_ENOMEM;
 	spin_lock_init(&d->lock);
+	spin_lock_init(&d->con_lock);
 	d->refcnt = 1;
 	d->state = DOMSTATE_building;
 	strlcpy(d->name, name, sizeof(d->name));

@@ -110,7 +110,10 @@ struct domain {
 	struct dom_chunk *chunks;
 	struct page_info *page_list; /* pages given after the build */
 	bool pod_warned;	     /* populate-on-demand refusal logged */
-	/* console: output assembled into lines, input queued for the guest */
+	/* console: output assembled into lines, input queued for the guest;
+	 * con_lock covers con_line/con_len and the rate-limit fields (several
+	 * vCPUs may write at once): d->lock -> con_lock -> the console's lock */
+	spinlock_t con_lock;
 	char con_line[256];
 	unsigned int con_len;
 	uint64_t con_ring_gfn; /* the PV console ring page (0: none) */
