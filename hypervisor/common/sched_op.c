@@ -7,7 +7,9 @@
  * masked — or until an absolute system-time deadline. Like Xen, the set is
  * not kept: a single port is remembered and only that port wakes the vCPU;
  * with several ports any port of the domain does, and the guest looks again.
- * Any other wake-up (an interrupt, an unmasked event) ends the poll too.
+ * Any other wake-up (an interrupt, an unmasked event) ends the poll too,
+ * and, as Xen's local_events_need_delivery(), an interrupt the vCPU could
+ * take right now makes it return at once.
  *
  * Watchdogs: two per domain, as Xen (NR_DOMAIN_WATCHDOG_TIMERS). When one
  * expires, the domain shuts down with reason watchdog and its on_watchdog
@@ -27,6 +29,7 @@
 #include <hv/softirq.h>
 #include <hv/time.h>
 #include <asm/hvm.h>
+#include <asm/vlapic.h>
 
 #define SCHED_POLL_MAX_PORTS 128 /* Xen's limit on nr_ports */
 
@@ -125,6 +128,9 @@ static long do_poll(struct vcpu *v, uint64_t arg)
 	}
 	if (!READ_ONCE(v->polling) || !test_bit(VPF_blocked, &v->pause_flags))
 		goto out; /* woken already */
+	if (hvm_interrupts_enabled(v) &&
+	    (vlapic_has_irr(&v->arch.vlapic) || v->arch.nmi_pending || hvm_callback_vector_pending(v) >= 0))
+		goto out; /* an interrupt it can take is waiting: no kick would come */
 	if (nr == 1)
 		v->poll_port = port;
 	if (timeout)

@@ -328,6 +328,11 @@ void hvm_advance_rip(struct vcpu *v, unsigned int len)
 	v->arch.vmcb->int_state &= ~1ULL;
 }
 
+bool hvm_interrupts_enabled(struct vcpu *v)
+{
+	return (v->arch.vmcb->rflags & X86_EFLAGS_IF) && !(v->arch.vmcb->int_state & 1);
+}
+
 void hvm_set_rip(struct vcpu *v, uint64_t rip)
 {
 	v->arch.vmcb->rip = rip;

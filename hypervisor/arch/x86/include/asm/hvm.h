@@ -42,6 +42,7 @@ uint64_t hvm_get_reg(struct vcpu *v, unsigned int reg); /* x86 encoding 0-15 */
 void hvm_set_reg(struct vcpu *v, unsigned int reg, uint64_t val);
 uint64_t hvm_get_rip(struct vcpu *v);
 void hvm_set_rip(struct vcpu *v, uint64_t rip);
+bool hvm_interrupts_enabled(struct vcpu *v);		/* RFLAGS.IF and no interrupt shadow */
 void hvm_advance_rip(struct vcpu *v, unsigned int len); /* also ends an interrupt shadow */
 uint64_t hvm_linear_rip(struct vcpu *v);		/* CS base + RIP outside 64-bit mode */
 uint64_t hvm_get_cr(struct vcpu *v, unsigned int n);	/* CR0, CR2, CR3, CR4 */
