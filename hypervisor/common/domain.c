@@ -43,8 +43,9 @@ void get_domain(struct domain *d)
 
 static void domain_free(struct domain *d)
 {
-	domain_gnttab_destroy(d);
-	domain_evtchn_destroy(d);
+	/* Timers first: a vCPU timer, poll timeout or watchdog firing on another
+	 * pCPU meanwhile reaches the event channels (VIRQ_TIMER) and the domain.
+	 * kill_timer waits for a handler that is running. */
 	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
 		struct vcpu *v = d->vcpu[i];
 
@@ -53,12 +54,20 @@ static void domain_free(struct domain *d)
 		vlapic_destroy(&v->arch.vlapic);
 		vtime_vcpu_destroy(v);
 		sched_op_vcpu_destroy(v);
+	}
+	sched_op_domain_destroy(d);
+	domain_gnttab_destroy(d);
+	domain_evtchn_destroy(d);
+	for (unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++) {
+		struct vcpu *v = d->vcpu[i];
+
+		if (!v)
+			continue;
 		hvm_vcpu_destroy(v);
 		sched_vcpu_destroy(v);
 		xfree(v);
 	}
 	xfree(d->vcpu);
-	sched_op_domain_destroy(d);
 	sched_dom_destroy(d);
 	p2m_teardown(d);
 	if (d->shared_info)

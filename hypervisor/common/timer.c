@@ -6,7 +6,8 @@
  * A timer's CPU can change (migrate_timer), so a caller locks "the timer's
  * CPU" by reading t->cpu, locking it and checking t->cpu did not change.
  *
- * Lock order: a CPU's timer lock, then the heap allocator's lock (the heap
+ * Lock order: a CPU's timer lock (two CPUs' only in migrate_timer: the lower
+ * CPU's first), then the heap allocator's lock (the heap
  * array grows under the timer lock). Handlers run with no lock held.
  */
 #include <hv/console.h>
@@ -119,25 +120,41 @@ bool timer_is_active(const struct timer *t)
 	return READ_ONCE(t->status) == TIMER_STATUS_in_heap;
 }
 
+/*
+ * Both CPUs' locks are held while the timer moves (the lower CPU's first):
+ * with only one at a time, a set_timer() between the two (from the timer's
+ * own handler, say) could queue it on the old CPU while it is also queued
+ * on the new one — one timer in two heaps.
+ */
 void migrate_timer(struct timer *t, unsigned int new_cpu)
 {
-	struct timers *ts;
-	unsigned long flags = lock_timer(t, &ts);
-	bool active = t->status == TIMER_STATUS_in_heap;
-	struct timers *nts = &per_cpu(timers, new_cpu);
+	for (;;) {
+		unsigned int old = READ_ONCE(t->cpu);
+		struct timers *ots = &per_cpu(timers, old), *nts = &per_cpu(timers, new_cpu);
+		struct timers *first = old < new_cpu ? ots : nts, *second = old < new_cpu ? nts : ots;
+		unsigned long flags;
 
-	if (t->cpu == new_cpu || t->status == TIMER_STATUS_invalid) {
-		spin_unlock_irqrestore(&ts->lock, flags);
+		if (old == new_cpu)
+			return;
+		flags = spin_lock_irqsave(&first->lock);
+		spin_lock(&second->lock);
+		if (t->cpu != old) { /* moved meanwhile: look again */
+			spin_unlock(&second->lock);
+			spin_unlock_irqrestore(&first->lock, flags);
+			continue;
+		}
+		if (t->status != TIMER_STATUS_invalid) {
+			bool active = t->status == TIMER_STATUS_in_heap;
+
+			deactivate(ots, t);
+			t->cpu = (uint16_t)new_cpu;
+			if (active)
+				activate(nts, t);
+		}
+		spin_unlock(&second->lock);
+		spin_unlock_irqrestore(&first->lock, flags);
 		return;
 	}
-	deactivate(ts, t);
-	spin_unlock(&ts->lock);
-	/* the timer is unqueued: nobody else can reach it through a heap */
-	spin_lock(&nts->lock);
-	t->cpu = (uint16_t)new_cpu;
-	if (active)
-		activate(nts, t);
-	spin_unlock_irqrestore(&nts->lock, flags);
 }
 
 void kill_timer(struct timer *t)

@@ -4,7 +4,8 @@
  * programmed for the earliest. Handlers run from TIMER_SOFTIRQ on the timer's
  * CPU with interrupts enabled, never concurrently with themselves.
  *
- * Lock order: a CPU's timer lock is taken alone (handlers run unlocked).
+ * Lock order: a CPU's timer lock is taken alone, except that migrate_timer
+ * holds two (the lower CPU's first); handlers run unlocked.
  */
 #ifndef HV_TIMER_H
 #define HV_TIMER_H
