@@ -54,7 +54,7 @@ static void test_query_size(void **state)
 	assert_int_equal(max, 4);
 	assert_int_equal(gop(a, GNTTABOP_query_size, &q, 2), -XEN_EINVAL);
 	assert_int_equal(gop(a, GNTTABOP_query_size, &q, 0), -XEN_EINVAL);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_query_size, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_query_size, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(b->refs + a->refs + c->refs + d0->refs, 0);
 }
 
@@ -109,7 +109,7 @@ static void test_setup_table_growth_and_limits(void **state)
 	s.frame_list = FAKE_BAD_PTR;
 	assert_int_equal(gop(a, GNTTABOP_setup_table, &s, 1), 0);
 	assert_int_equal(s.status, GNTST_bad_virt_addr);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(gop(a, GNTTABOP_setup_table, &s, 2), -XEN_EINVAL);
 	s.dom = 2;
 	s.frame_list = gptr(frames);
@@ -135,7 +135,7 @@ static void test_versions(void **state)
 	sv.version = 3;
 	assert_int_equal(gop(a, GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
 	assert_int_equal(gop(a, GNTTABOP_set_version, &sv, 2), -XEN_EINVAL);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_set_version, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_set_version, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 
 	assert_int_equal(gop(a, GNTTABOP_get_version, &gv, 1), 0);
 	assert_int_equal(gv.version, 1);
@@ -147,7 +147,7 @@ static void test_versions(void **state)
 	gv.version = 0;
 	assert_int_equal(gop(d0, GNTTABOP_get_version, &gv, 1), 0);
 	assert_int_equal(gv.version, 1);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_get_version, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_get_version, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(a->refs + d0->refs, 0);
 }
 
@@ -407,8 +407,8 @@ static void test_copy_batch_fault(void **state)
 	assert_int_equal(gop(b, GNTTABOP_copy, ops, 3), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(ops[i].status, GNTST_okay);
-	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_map_grant_ref, FAKE_BAD_PTR, 1), -XEN_EFAULT);
-	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_unmap_grant_ref, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_map_grant_ref, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_unmap_grant_ref, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(a->refs, 0);
 }
 
@@ -515,7 +515,7 @@ static void *copier(void *arg)
 	while (!conc_stop) {
 		struct gnttab_copy o = op;
 
-		assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(&o), 1), 0);
+		assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(&o), 1, false), 0);
 		if (o.status == GNTST_okay) {
 			uint64_t v = page_word(b, 20 + id);
 
@@ -724,7 +724,7 @@ static void test_random_ops(void **state)
 			st->frame_list = below(4) ? gptr(frames) : FAKE_BAD_PTR;
 			count = 1;
 		}
-		rc = gnttab_op(&f->gd, f, cmd, below(16) ? gptr(buf) : FAKE_BAD_PTR, count);
+		rc = gnttab_op(&f->gd, f, cmd, below(16) ? gptr(buf) : FAKE_BAD_PTR, count, false);
 		assert_true(rc == 0 || rc == -XEN_EFAULT || rc == -XEN_EINVAL || rc == -XEN_ENOSYS ||
 			    rc == -XEN_EOPNOTSUPP || rc == -XEN_ESRCH || rc == -XEN_EPERM);
 		if (rc == 0 && (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy)) {
