@@ -26,6 +26,11 @@
  * dev_bus_addr is always 0; batches above GNTTAB_MAX_BATCH ops are -EINVAL
  * instead of being preempted with a continuation; no XSM: a domain is
  * privileged or not.
+ *
+ * A 32-bit caller (gnttab_op's compat) passes Xen's compat layouts: they
+ * are read into the native structs and their OUT fields written back in
+ * place (setup_table, copy, get_status_frames; the rest are the same in
+ * i386, as public/grant_table.h checks).
  */
 #include <hv/console.h>
 #include <hv/errno.h>

@@ -49,6 +49,10 @@ static void xen_version_checks(void)
 	static struct {
 		uint32_t idx, map;
 	} f;
+	static struct {
+		unsigned long virt_start; /* xen_ulong_t */
+		uint32_t canary;
+	} pp;
 	long v = hypercall2(17, 0, 0);
 
 	check(v == ((4 << 16) | 17), "xen_version: version %ld.%ld", v >> 16, v & 0xffff);
@@ -60,6 +64,12 @@ static void xen_version_checks(void)
 	v = hypercall2(17, 6, &f); /* before reading f in the check's arguments */
 	check(v == 0 && (f.map & (1u << 2)), "xen_version: features %#x has auto_translated_physmap", f.map);
 	check(hypercall2(17, 7, 0) == 4096, "xen_version: pagesize 4096");
+	pp.virt_start = 1;
+	pp.canary = 0xc0ffee;
+	v = hypercall2(17, 5, &pp);
+	check(v == 0 && pp.virt_start == 0 && pp.canary == 0xc0ffee,
+	      "xen_version: platform_parameters virt_start 0, an xen_ulong_t wide (%u bytes)",
+	      (unsigned)sizeof(pp.virt_start));
 	check(hypercall2(17, 99, 0) == -ENOSYS, "xen_version: unknown sub-op is -ENOSYS");
 	check(hypercall2(17, 1, BAD_GUEST_PTR) == -EFAULT, "xen_version: bad pointer is -EFAULT");
 }
