@@ -176,9 +176,9 @@ long do_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t uop, uint64_t coun
 	if (!v->domain->gnttab_ready)
 		return -XEN_ENOSYS;
 	/* cmd and count are unsigned int in Xen's prototype: the upper halves
-	 * of the registers are ignored (the 64-bit structure layouts only, as
-	 * for memory_op: no compat translation for 32-bit guests yet) */
-	return gnttab_op(&v->domain->gnttab, v, (unsigned int)cmd, uop, (unsigned int)count);
+	 * of the registers are ignored. A vCPU in 32-bit mode passes the compat
+	 * layouts (public/grant_table.h), which the core translates. */
+	return gnttab_op(&v->domain->gnttab, v, (unsigned int)cmd, uop, (unsigned int)count, !hvm_long_mode_64bit(v));
 }
 
 /*

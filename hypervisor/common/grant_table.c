@@ -26,6 +26,11 @@
  * dev_bus_addr is always 0; batches above GNTTAB_MAX_BATCH ops are -EINVAL
  * instead of being preempted with a continuation; no XSM: a domain is
  * privileged or not.
+ *
+ * A 32-bit caller (gnttab_op's compat) passes Xen's compat layouts: they
+ * are read into the native structs and their OUT fields written back in
+ * place (setup_table, copy, get_status_frames; the rest are the same in
+ * i386, as public/grant_table.h checks).
  */
 #include <hv/console.h>
 #include <hv/errno.h>
@@ -485,13 +490,39 @@ static int16_t setup_locked(struct gnttab_domain *d, unsigned int nr)
 	return grow_locked(d, nr) ? GNTST_okay : GNTST_general_error;
 }
 
-static long setup_table(struct gnttab_domain *ld, void *vcpu, uint64_t uop)
+/* The setup_table argument in either layout, as the native struct. */
+static int setup_table_in(struct gnttab_domain *ld, void *vcpu, uint64_t uop, bool compat,
+			  struct gnttab_setup_table *op)
+{
+	struct compat_gnttab_setup_table c;
+
+	if (!compat)
+		return ld->env->copy_from_guest(vcpu, op, uop, sizeof(*op));
+	if (ld->env->copy_from_guest(vcpu, &c, uop, sizeof(c)))
+		return -1;
+	*op = (struct gnttab_setup_table){ .dom = c.dom, .nr_frames = c.nr_frames, .frame_list = c.frame_list };
+	return 0;
+}
+
+/* The frame list holds xen_pfn_t: 64 bits, or 32 in compat (a grant frame
+ * is always below GNTTAB_GFN_LIMIT, so it fits; ~0 "not mapped" becomes
+ * 32 bits of ones). */
+static int put_frame(struct gnttab_domain *ld, void *vcpu, uint64_t list, unsigned int i, uint64_t gfn, bool compat)
+{
+	uint32_t g32 = (uint32_t)gfn;
+
+	if (compat)
+		return ld->env->copy_to_guest(vcpu, list + i * sizeof(g32), &g32, sizeof(g32));
+	return ld->env->copy_to_guest(vcpu, list + i * sizeof(gfn), &gfn, sizeof(gfn));
+}
+
+static long setup_table(struct gnttab_domain *ld, void *vcpu, uint64_t uop, bool compat)
 {
 	const struct gnttab_env *env = ld->env;
 	struct gnttab_setup_table op;
 	struct gnttab_domain *d;
 
-	if (env->copy_from_guest(vcpu, &op, uop, sizeof(op)))
+	if (setup_table_in(ld, vcpu, uop, compat, &op))
 		return -XEN_EFAULT;
 	d = lookup_any(ld, op.dom);
 	if (!d) {
@@ -509,11 +540,15 @@ static long setup_table(struct gnttab_domain *ld, void *vcpu, uint64_t uop)
 			spin_lock(&d->lock);
 			gfn = gfn_x(d->frame_gfn[i]) == gfn_x(INVALID_GFN) ? ~0ULL : gfn_x(d->frame_gfn[i]);
 			spin_unlock(&d->lock);
-			if (env->copy_to_guest(vcpu, op.frame_list + i * sizeof(gfn), &gfn, sizeof(gfn)))
+			if (put_frame(ld, vcpu, op.frame_list, i, gfn, compat))
 				op.status = GNTST_bad_virt_addr;
 		}
 	}
 	put(ld, d);
+	/* status is at offset 8 in both layouts */
+	_Static_assert(offsetof(struct gnttab_setup_table, status) ==
+			       offsetof(struct compat_gnttab_setup_table, status),
+		       "setup_table status");
 	if (env->copy_to_guest(vcpu, uop + offsetof(struct gnttab_setup_table, status), &op.status, sizeof(op.status)))
 		return -XEN_EFAULT;
 	return 0;
@@ -581,13 +616,17 @@ static long get_version(struct gnttab_domain *ld, void *vcpu, uint64_t uop)
 }
 
 /* Version 2 only: a version 1 table has no status frames. */
-static long get_status_frames(struct gnttab_domain *ld, void *vcpu, uint64_t uop)
+static long get_status_frames(struct gnttab_domain *ld, void *vcpu, uint64_t uop, bool compat)
 {
 	struct gnttab_get_status_frames op;
+	struct compat_gnttab_get_status_frames c;
 	struct gnttab_domain *d;
 
-	if (ld->env->copy_from_guest(vcpu, &op, uop, sizeof(op)))
+	/* nr_frames, dom and status sit at the same offsets in both layouts */
+	if (ld->env->copy_from_guest(vcpu, compat ? (void *)&c : (void *)&op, uop, compat ? sizeof(c) : sizeof(op)))
 		return -XEN_EFAULT;
+	if (compat)
+		op = (struct gnttab_get_status_frames){ .nr_frames = c.nr_frames, .dom = c.dom };
 	d = lookup_any(ld, op.dom);
 	if (!d)
 		op.status = GNTST_bad_domain;
@@ -635,7 +674,34 @@ static int16_t swap_one(struct gnttab_domain *d, grant_ref_t a, grant_ref_t b)
  * is copied in, done, and its OUT part copied back (bytes [out_off,
  * out_off + out_len) of it); a bad pointer stops the batch with -EFAULT,
  * the ops before it done. */
-static long batch(struct gnttab_domain *ld, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count)
+static void copy_ptr_from_compat(struct gnttab_copy_ptr *p, const struct compat_gnttab_copy_ptr *c)
+{
+	p->u.gmfn = c->ref_or_gmfn; /* zero-extended: ref (the union's low half) or a 32-bit gmfn */
+	p->domid = c->domid;
+	p->offset = c->offset;
+}
+
+/* One op of a batch from guest memory into *op (native layout); a compat
+ * copy is translated, every other op has the same layout in both modes. */
+static int batch_in(struct gnttab_domain *ld, void *vcpu, unsigned int cmd, uint64_t p, size_t size, bool compat,
+		    void *op)
+{
+	struct compat_gnttab_copy c;
+	struct gnttab_copy *n = op;
+
+	if (!compat || cmd != GNTTABOP_copy)
+		return ld->env->copy_from_guest(vcpu, op, p, size);
+	if (ld->env->copy_from_guest(vcpu, &c, p, sizeof(c)))
+		return -1;
+	memset(n, 0, sizeof(*n));
+	copy_ptr_from_compat(&n->source, &c.source);
+	copy_ptr_from_compat(&n->dest, &c.dest);
+	n->len = c.len;
+	n->flags = c.flags;
+	return 0;
+}
+
+static long batch(struct gnttab_domain *ld, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count, bool compat)
 {
 	union {
 		struct gnttab_map_grant_ref map;
@@ -664,9 +730,10 @@ static long batch(struct gnttab_domain *ld, void *vcpu, unsigned int cmd, uint64
 		break;
 	}
 	for (unsigned int i = 0; i < count; i++) {
-		uint64_t p = uop + (uint64_t)i * size;
+		size_t stride = compat && cmd == GNTTABOP_copy ? sizeof(struct compat_gnttab_copy) : size;
+		uint64_t p = uop + (uint64_t)i * stride;
 
-		if (ld->env->copy_from_guest(vcpu, &op, p, size))
+		if (batch_in(ld, vcpu, cmd, p, size, compat, &op))
 			return -XEN_EFAULT;
 		switch (cmd) {
 		case GNTTABOP_map_grant_ref:
@@ -685,13 +752,18 @@ static long batch(struct gnttab_domain *ld, void *vcpu, unsigned int cmd, uint64
 			op.swap.status = swap_one(ld, op.swap.ref_a, op.swap.ref_b);
 			break;
 		}
-		if (ld->env->copy_to_guest(vcpu, p + out_off, (const uint8_t *)&op + out_off, out_len))
+		if (compat && cmd == GNTTABOP_copy) {
+			if (ld->env->copy_to_guest(vcpu, p + offsetof(struct compat_gnttab_copy, status),
+						   &op.copy.status, sizeof(op.copy.status)))
+				return -XEN_EFAULT;
+		} else if (ld->env->copy_to_guest(vcpu, p + out_off, (const uint8_t *)&op + out_off, out_len)) {
 			return -XEN_EFAULT;
+		}
 	}
 	return 0;
 }
 
-long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count)
+long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count, bool compat)
 {
 	if (cmd > GNTTABOP_CMD_MASK || (int)count < 0)
 		return -XEN_EINVAL; /* a continuation's bits, or a negative count */
@@ -703,7 +775,7 @@ long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t u
 	case GNTTABOP_swap_grant_ref:
 		if (count > GNTTAB_MAX_BATCH)
 			return -XEN_EINVAL;
-		return batch(d, vcpu, cmd, uop, count);
+		return batch(d, vcpu, cmd, uop, count, compat);
 	case GNTTABOP_transfer:
 		return -XEN_EOPNOTSUPP; /* page transfer is for PV domains */
 	case GNTTABOP_setup_table:
@@ -719,7 +791,7 @@ long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t u
 	}
 	switch (cmd) {
 	case GNTTABOP_setup_table:
-		return setup_table(d, vcpu, uop);
+		return setup_table(d, vcpu, uop, compat);
 	case GNTTABOP_query_size:
 		return query_size(d, vcpu, uop);
 	case GNTTABOP_set_version:
@@ -727,7 +799,7 @@ long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t u
 	case GNTTABOP_get_version:
 		return get_version(d, vcpu, uop);
 	default:
-		return get_status_frames(d, vcpu, uop);
+		return get_status_frames(d, vcpu, uop, compat);
 	}
 }
 

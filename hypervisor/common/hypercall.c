@@ -81,9 +81,11 @@ static long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	case XENVER_changeset:
 		return copy_string_out(v, arg, "basalt", 64);
 	case XENVER_platform_parameters: {
-		uint64_t virt_start = 0; /* no hypervisor hole in an HVM address space */
+		/* no hypervisor hole in an HVM address space; virt_start is a
+		 * xen_ulong_t: 4 bytes for a 32-bit caller (compat), as Xen */
+		uint64_t virt_start = 0;
 
-		return hvm_copy_to_guest(v, arg, &virt_start, sizeof(virt_start)) ? -XEN_EFAULT : 0;
+		return hvm_copy_to_guest(v, arg, &virt_start, hvm_long_mode_64bit(v) ? 8 : 4) ? -XEN_EFAULT : 0;
 	}
 	case XENVER_get_features: {
 		struct {

@@ -5,11 +5,13 @@
  * maximum_ram_page, memory_map). The reservation sub-ops (ballooning) are
  * common/reservation.c's; the domain's page bookkeeping is
  * common/domain_mem.c's. machine_memory_map is for the control domain
- * (-EPERM); anything else is -ENOSYS.
+ * (-EPERM); anything else is -ENOSYS. A 32-bit vCPU's arguments come in
+ * Xen's compat layouts, read and written through common/compat.c.
  *
  * Lock order: grant-table locks -> d->lock (every change of d's physmap made
  * here) -> p2m lock -> heap_lock.
  */
+#include <hv/compat.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -105,7 +107,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 {
 	struct xen_add_to_physmap x;
 
-	if (hvm_copy_from_guest(v, &x, arg, sizeof(x)))
+	if (compat_get_add_to_physmap(v, arg, &x))
 		return -XEN_EFAULT;
 	if (!domid_is_self(v->domain, x.domid))
 		return -XEN_EPERM;
@@ -126,8 +128,9 @@ static long add_to_physmap_batch(struct vcpu *v, uint64_t arg)
 {
 	struct xen_add_to_physmap_batch b;
 	struct domain *d = v->domain;
+	unsigned int elem = compat_ulong_size(v); /* of idxs[] and gpfns[] */
 
-	if (hvm_copy_from_guest(v, &b, arg, sizeof(b)))
+	if (compat_get_add_to_physmap_batch(v, arg, &b))
 		return -XEN_EFAULT;
 	if (!domid_is_self(d, b.domid))
 		return -XEN_EPERM;
@@ -139,19 +142,19 @@ static long add_to_physmap_batch(struct vcpu *v, uint64_t arg)
 		uint64_t idx, gpfn;
 		int32_t err;
 
-		if (hvm_copy_from_guest(v, &idx, b.idxs, 8) || hvm_copy_from_guest(v, &gpfn, b.gpfns, 8))
+		if (compat_get_ulong(v, b.idxs, 0, &idx) || compat_get_ulong(v, b.gpfns, 0, &gpfn))
 			return -XEN_EFAULT;
 		err = (int32_t)add_to_physmap_one(d, b.space, idx, gpfn);
 		if (hvm_copy_to_guest(v, b.errs, &err, sizeof(err)))
 			return -XEN_EFAULT;
-		b.idxs += 8;
-		b.gpfns += 8;
+		b.idxs += elem;
+		b.gpfns += elem;
 		b.errs += sizeof(err);
 		b.size--;
 		if (b.size && (done % BATCH_PER_CALL == BATCH_PER_CALL - 1 || hypercall_preempt_check(v))) {
 			const uint64_t cont[5] = { XENMEM_add_to_physmap_batch, arg, 0, 0, 0 };
 
-			if (hvm_copy_to_guest(v, arg, &b, sizeof(b)))
+			if (compat_put_add_to_physmap_batch(v, arg, &b))
 				return -XEN_EFAULT;
 			return hypercall_create_continuation(v, cont);
 		}
@@ -173,7 +176,7 @@ static long remove_from_physmap(struct vcpu *v, uint64_t arg)
 	mfn_t mfn;
 	long rc;
 
-	if (hvm_copy_from_guest(v, &x, arg, sizeof(x)))
+	if (compat_get_remove_from_physmap(v, arg, &x))
 		return -XEN_EFAULT;
 	if (!domid_is_self(d, x.domid))
 		return -XEN_EPERM;
@@ -200,7 +203,7 @@ static long memory_map(struct vcpu *v, uint64_t arg)
 	};
 	unsigned int n;
 
-	if (hvm_copy_from_guest(v, &m, arg, sizeof(m)))
+	if (compat_get_memory_map(v, arg, &m))
 		return -XEN_EFAULT;
 	n = pvh_memmap(&l, ents, PVH_MAX_MEMMAP);
 	if (m.nr_entries < n)
@@ -211,7 +214,7 @@ static long memory_map(struct vcpu *v, uint64_t arg)
 		if (hvm_copy_to_guest(v, m.buffer + i * sizeof(e), &e, sizeof(e)))
 			return -XEN_EFAULT;
 	}
-	m.nr_entries = n;
+	m.nr_entries = n; /* at offset 0 in both layouts */
 	return hvm_copy_to_guest(v, arg, &m, sizeof(m.nr_entries)) ? -XEN_EFAULT : 0;
 }
 

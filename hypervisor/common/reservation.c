@@ -12,10 +12,12 @@
  * softirq, or MEMOP_EXTENTS_PER_CALL extents done, preempts the call with a
  * continuation: the next extent travels in cmd >> MEMOP_EXTENT_SHIFT. The rules for mem_flags and guest frames are
  * pure (common/memop_check.c); the bookkeeping of the domain's pages is
- * common/domain_mem.c's.
+ * common/domain_mem.c's. A 32-bit vCPU passes the compat reservation and
+ * an array of 32-bit frame numbers (common/compat.c).
  *
  * Lock order: d->lock -> p2m lock -> heap_lock (see domain_mem.c).
  */
+#include <hv/compat.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -111,15 +113,17 @@ long memop_reservation(struct vcpu *v, unsigned int op, unsigned long start, uin
 	unsigned long i;
 	int rc;
 
-	if (hvm_copy_from_guest(v, &r, arg, sizeof(r)))
+	if (compat_get_reservation(v, arg, &r))
 		return -XEN_EFAULT;
 	rc = check_domid(d, r.domid);
 	if (rc)
 		return rc;
 	if (start >= r.nr_extents)
 		return (long)start;
-	if (r.nr_extents > (~0UL >> MEMOP_EXTENT_SHIFT))
-		return -XEN_EINVAL; /* the continuation could not carry the position */
+	/* the continuation could not carry the position (in 32 bits for a
+	 * 32-bit vCPU, whose cmd register is 32 bits) */
+	if (r.nr_extents > (vcpu_is_compat(v) ? (UINT32_MAX >> MEMOP_EXTENT_SHIFT) : (~0UL >> MEMOP_EXTENT_SHIFT)))
+		return -XEN_EINVAL;
 	switch (memop_decode_flags(op, r.mem_flags, r.extent_order, page_alloc_max_mfn(), &memflags)) {
 	case MEMOP_FLAGS_POD:
 		if (!__atomic_exchange_n(&d->pod_warned, true, __ATOMIC_RELAXED))
@@ -138,7 +142,7 @@ long memop_reservation(struct vcpu *v, unsigned int op, unsigned long start, uin
 
 			return hypercall_create_continuation(v, cont);
 		}
-		if (op != XENMEM_increase_reservation && hvm_copy_from_guest(v, &gfn, r.extent_start + i * 8, 8))
+		if (op != XENMEM_increase_reservation && compat_get_ulong(v, r.extent_start, i, &gfn))
 			break;
 		if (op == XENMEM_decrease_reservation)
 			rc = give_extent(d, gfn, r.extent_order);

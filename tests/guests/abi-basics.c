@@ -26,12 +26,12 @@ static uint8_t vcpu_info_page[4096] __attribute__((aligned(4096)));
 struct add_to_physmap {
 	uint16_t domid, size;
 	uint32_t space;
-	uint64_t idx, gpfn;
+	unsigned long idx, gpfn; /* xen_ulong_t, xen_pfn_t: 32 bits in a 32-bit guest */
 };
 
 struct memory_map {
-	uint32_t nr_entries, pad;
-	uint64_t buffer;
+	uint32_t nr_entries;
+	unsigned long buffer; /* guest handle */
 };
 
 struct e820 {
@@ -39,12 +39,20 @@ struct e820 {
 	uint32_t type;
 } __attribute__((packed));
 
+/* Xen's x86-64 layouts, or its compat (i386) ones in a 32-bit guest */
+_Static_assert(sizeof(struct add_to_physmap) == (GUEST_BITS == 64 ? 24 : 16), "add_to_physmap");
+_Static_assert(sizeof(struct memory_map) == (GUEST_BITS == 64 ? 16 : 8), "memory_map");
+
 static void xen_version_checks(void)
 {
 	static char s[1024];
 	static struct {
 		uint32_t idx, map;
 	} f;
+	static struct {
+		unsigned long virt_start; /* xen_ulong_t */
+		uint32_t canary;
+	} pp;
 	long v = hypercall2(17, 0, 0);
 
 	check(v == ((4 << 16) | 17), "xen_version: version %ld.%ld", v >> 16, v & 0xffff);
@@ -56,8 +64,14 @@ static void xen_version_checks(void)
 	v = hypercall2(17, 6, &f); /* before reading f in the check's arguments */
 	check(v == 0 && (f.map & (1u << 2)), "xen_version: features %#x has auto_translated_physmap", f.map);
 	check(hypercall2(17, 7, 0) == 4096, "xen_version: pagesize 4096");
+	pp.virt_start = 1;
+	pp.canary = 0xc0ffee;
+	v = hypercall2(17, 5, &pp);
+	check(v == 0 && pp.virt_start == 0 && pp.canary == 0xc0ffee,
+	      "xen_version: platform_parameters virt_start 0, an xen_ulong_t wide (%u bytes)",
+	      (unsigned)sizeof(pp.virt_start));
 	check(hypercall2(17, 99, 0) == -ENOSYS, "xen_version: unknown sub-op is -ENOSYS");
-	check(hypercall2(17, 1, (void *)0x7f0000000000ul) == -EFAULT, "xen_version: bad pointer is -EFAULT");
+	check(hypercall2(17, 1, BAD_GUEST_PTR) == -EFAULT, "xen_version: bad pointer is -EFAULT");
 }
 
 static void memory_op_checks(void)
@@ -96,7 +110,7 @@ static void memory_op_checks(void)
 			      e[i].type == env.memmap[i].type,
 		      "memory_op: entry %u [%#llx+%#llx type %u] as in the start info", i,
 		      (unsigned long long)e[i].addr, (unsigned long long)e[i].size, e[i].type);
-	check(hypercall2(12, 9, (void *)0x7f0000000000ul) == -EFAULT, "memory_op: bad pointer is -EFAULT");
+	check(hypercall2(12, 9, BAD_GUEST_PTR) == -EFAULT, "memory_op: bad pointer is -EFAULT");
 	check(hypercall2(12, 999, &m) == -ENOSYS, "memory_op: unknown sub-op is -ENOSYS");
 }
 

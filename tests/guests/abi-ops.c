@@ -45,9 +45,11 @@ struct hvm_param {
 	uint32_t index;
 	uint64_t value;
 };
+/* Xen's layouts for the guest's mode: the compiler's rules for -m32
+ * (64-bit fields 4-byte aligned, unsigned long 32 bits) are i386's, which
+ * the compat layouts are */
 struct runstate {
 	int32_t state;
-	uint32_t pad;
 	uint64_t state_entry_time;
 	uint64_t time[4];
 };
@@ -59,13 +61,16 @@ struct time_info {
 	uint8_t flags, pad1[2];
 };
 struct mc_entry {
-	uint64_t op, result, args[6];
+	unsigned long op, result, args[6]; /* xen_ulong_t */
 };
 struct sched_poll {
-	uint64_t ports;
-	uint32_t nr_ports, pad;
+	unsigned long ports; /* guest handle */
+	uint32_t nr_ports;
 	uint64_t timeout;
 };
+_Static_assert(sizeof(struct runstate) == (GUEST_BITS == 64 ? 48 : 44), "runstate");
+_Static_assert(sizeof(struct mc_entry) == (GUEST_BITS == 64 ? 64 : 32), "multicall_entry");
+_Static_assert(sizeof(struct sched_poll) == (GUEST_BITS == 64 ? 24 : 16), "sched_poll");
 
 static struct runstate rs_area __attribute__((aligned(64)));
 static struct time_info time_area __attribute__((aligned(64)));
@@ -128,7 +133,7 @@ static void hvm_op_checks(void)
 	t0 = get_time();
 	t1 = get_time();
 	check(t0 > 0 && t1 >= t0, "hvm_op: get_time %llu then %llu ns", (unsigned long long)t0, (unsigned long long)t1);
-	check(hypercall2(HC_HVM_OP, 10, (void *)0x7f0000000000ul) == -EFAULT, "hvm_op: get_time to a bad pointer");
+	check(hypercall2(HC_HVM_OP, 10, BAD_GUEST_PTR) == -EFAULT, "hvm_op: get_time to a bad pointer");
 	check(hypercall2(HC_HVM_OP, 5, 0) == 0, "hvm_op: flush_tlbs(NULL)");
 	check(hypercall2(HC_HVM_OP, 5, &v) == -EINVAL, "hvm_op: flush_tlbs with an argument is -EINVAL");
 	static struct {
@@ -200,7 +205,7 @@ static void multicall_checks(void)
 	check((long)mc[2].result == -EINVAL && nested[0].result == 12345, "multicall: nested multicall result %lld",
 	      (long long)mc[2].result);
 	check(mc[3].result == 0, "multicall: vm_assist result %lld", (long long)mc[3].result);
-	check(hypercall2(HC_MULTICALL, (void *)0x7f0000000000ul, 2) == -EFAULT, "multicall: a bad list is -EFAULT");
+	check(hypercall2(HC_MULTICALL, BAD_GUEST_PTR, 2) == -EFAULT, "multicall: a bad list is -EFAULT");
 	check(hypercall2(HC_MULTICALL, mc, 0) == 0, "multicall: zero entries");
 }
 
@@ -208,14 +213,14 @@ static void multicall_checks(void)
  * each entry is re-run from where it stopped, then the next entry runs. */
 #define MC_PAGES 300
 static uint8_t mc_buf[MC_PAGES][4096] __attribute__((aligned(4096)));
-static uint64_t mc_gfns[MC_PAGES];
+static unsigned long mc_gfns[MC_PAGES]; /* xen_pfn_t */
 
 static void multicall_continuation_checks(void)
 {
 	static struct {
-		uint64_t extent_start, nr_extents;
+		unsigned long extent_start, nr_extents;
 		uint32_t extent_order, mem_flags;
-		uint16_t domid, pad[3];
+		uint16_t domid;
 	} dec, pop;
 	static struct mc_entry mc[2];
 	static uint16_t self = 0x7ff0;
@@ -281,9 +286,9 @@ static void poll_checks(void)
 	p.nr_ports = 129;
 	check(hypercall2(HC_SCHED_OP, 3, &p) == -EINVAL, "sched_op: poll on 129 ports is -EINVAL");
 	p.nr_ports = 1;
-	p.ports = 0x7f0000000000ul;
+	p.ports = (unsigned long)BAD_GUEST_PTR;
 	check(hypercall2(HC_SCHED_OP, 3, &p) == -EFAULT, "sched_op: poll with a bad port list is -EFAULT");
-	check(hypercall2(HC_SCHED_OP, 3, (void *)0x7f0000000000ul) == -EFAULT, "sched_op: poll with a bad argument");
+	check(hypercall2(HC_SCHED_OP, 3, BAD_GUEST_PTR) == -EFAULT, "sched_op: poll with a bad argument");
 }
 
 static long watchdog(uint32_t id, uint32_t timeout)

@@ -64,30 +64,37 @@ static uint8_t big[BIG][4096] __attribute__((aligned(4096)));
 static uint8_t vcpu_info_page[4096] __attribute__((aligned(4096)));
 static uint16_t peer;
 
+/* Xen's layouts: handles, xen_ulong_t and xen_pfn_t are unsigned long,
+ * 32 bits in a 32-bit guest (the compat layouts) */
+typedef unsigned long xen_pfn_t;
+
 struct reservation {
-	uint64_t extent_start, nr_extents;
+	unsigned long extent_start; /* guest handle: xen_pfn_t[nr_extents] */
+	unsigned long nr_extents;
 	uint32_t extent_order, mem_flags;
-	uint16_t domid, pad[3];
+	uint16_t domid;
 };
 
 struct batch {
-	uint16_t domid, foreign_domid;
-	uint32_t space;
-	uint16_t size, pad[3];
-	uint64_t idxs, gpfns, errs;
+	uint16_t domid, space, size, foreign_domid;
+	unsigned long idxs, gpfns, errs; /* guest handles */
 };
 
 struct remove {
-	uint16_t domid, pad[3];
-	uint64_t gpfn;
+	uint16_t domid;
+	xen_pfn_t gpfn;
 };
+
+_Static_assert(sizeof(struct reservation) == (GUEST_BITS == 64 ? 32 : 20), "reservation");
+_Static_assert(sizeof(struct batch) == (GUEST_BITS == 64 ? 32 : 20), "batch");
+_Static_assert(sizeof(struct remove) == (GUEST_BITS == 64 ? 16 : 8), "remove");
 
 static uint64_t gfn_of(const void *p)
 {
 	return (uint64_t)(uintptr_t)p >> 12;
 }
 
-static long resv(unsigned op, const uint64_t *list, uint64_t n, unsigned order, uint32_t flags, uint16_t domid)
+static long resv(unsigned op, const xen_pfn_t *list, unsigned long n, unsigned order, uint32_t flags, uint16_t domid)
 {
 	static struct reservation r;
 
@@ -101,7 +108,7 @@ static long resv(unsigned op, const uint64_t *list, uint64_t n, unsigned order, 
 
 static long one(unsigned op, uint64_t gfn)
 {
-	static uint64_t g;
+	static xen_pfn_t g;
 
 	g = gfn;
 	return resv(op, &g, 1, 0, 0, SELF);
@@ -142,7 +149,7 @@ static bool all_bytes(const uint8_t *p, uint8_t v)
  * driver going up would */
 static void balloon_up(long max)
 {
-	static uint64_t list[MAX_UP];
+	static xen_pfn_t list[MAX_UP];
 	long want = max - current_pages(), rc;
 	bool zero = true;
 
@@ -151,8 +158,8 @@ static void balloon_up(long max)
 	if (want > MAX_UP)
 		fail("maxmem is %ld pages above memory: at most %d here", want, MAX_UP);
 	for (long i = 0; i < want; i++)
-		list[i] = (UP_GPA >> 12) + (uint64_t)i;
-	rc = resv(XENMEM_populate_physmap, list, (uint64_t)want, 0, 0, SELF);
+		list[i] = (xen_pfn_t)(UP_GPA >> 12) + (xen_pfn_t)i;
+	rc = resv(XENMEM_populate_physmap, list, (unsigned long)want, 0, 0, SELF);
 	check(rc == want, "ballooned up by %ld pages to maxmem: %ld done", want, rc);
 	for (long i = 0; i < want; i++)
 		zero &= all_bytes((const uint8_t *)(uintptr_t)(UP_GPA + (uint64_t)i * 4096), 0);
@@ -164,7 +171,7 @@ static void balloon_up(long max)
 
 static void queries(long max)
 {
-	static uint64_t map[4];
+	static xen_pfn_t map[4];
 
 	check(current_pages() == max, "current_reservation %ld = maximum %ld", current_pages(), max);
 	check(hypercall2(HC_memory_op, XENMEM_maximum_ram_page, 0) > 0, "maximum_ram_page %ld",
@@ -175,7 +182,7 @@ static void queries(long max)
 
 static void balloon_cycle(long max)
 {
-	static uint64_t list[POOL], big_list[BIG];
+	static xen_pfn_t list[POOL], big_list[BIG];
 	long rc;
 	bool gone = true, zero = true;
 	uint64_t t0, t1, t2, t3;
@@ -226,7 +233,7 @@ static void balloon_cycle(long max)
 
 static void limits(long max)
 {
-	static uint64_t list[6];
+	static xen_pfn_t list[6];
 	long rc;
 
 	for (unsigned i = 0; i < 4; i++)
@@ -258,7 +265,7 @@ static void limits(long max)
 
 static void refusals(void)
 {
-	static uint64_t g;
+	static xen_pfn_t g;
 	static struct xen_add_to_physmap x;
 	static struct {
 		uint64_t mfn;
@@ -272,9 +279,9 @@ static void refusals(void)
 	      "populate-on-demand is -EOPNOTSUPP");
 	check(resv(XENMEM_decrease_reservation, &g, 1, 10, 0, SELF) == 0, "order 10: 0 extents");
 	check(resv(XENMEM_populate_physmap, &g, 1, 0, 12, SELF) == 0, "12 address bits: 0 extents");
-	check(hypercall2(HC_memory_op, XENMEM_decrease_reservation, (void *)0x7f0000000000ul) == -XEN_EFAULT,
+	check(hypercall2(HC_memory_op, XENMEM_decrease_reservation, BAD_GUEST_PTR) == -XEN_EFAULT,
 	      "a bad argument pointer is -EFAULT");
-	check(resv(XENMEM_decrease_reservation, (uint64_t *)0x7f0000000000ul, 1, 0, 0, SELF) == 0,
+	check(resv(XENMEM_decrease_reservation, (xen_pfn_t *)BAD_GUEST_PTR, 1, 0, 0, SELF) == 0,
 	      "a bad extent list: 0 extents");
 	check(resv(XENMEM_decrease_reservation, &g, 1, 0, 0, 0x7000) == -XEN_ESRCH, "an unknown domain is -ESRCH");
 	if (peer) {
@@ -319,9 +326,11 @@ static void refusals(void)
 
 static void physmap(long max)
 {
-	static uint64_t idxs[2], gpfns[2];
+	static unsigned long idxs[2];
+	static xen_pfn_t gpfns[2];
 	static int32_t errs[2], long_errs[BATCH];
-	static uint64_t long_idxs[BATCH], long_gpfns[BATCH];
+	static unsigned long long_idxs[BATCH];
+	static xen_pfn_t long_gpfns[BATCH];
 	static struct batch b;
 	unsigned n;
 	uint64_t a = gfn_of(pool[30]), bb = gfn_of(pool[31]), c = gfn_of(pool[32]), d = gfn_of(pool[33]);

@@ -26,7 +26,7 @@ const char test_name[] = TEST_NAME;
 #define GT_GPA 0x80000000ull  /* grant frame 0 (beyond RAM, inside the boot map) */
 #define GT5_GPA 0x80005000ull /* grant frame 5 */
 #define MAP_GPA 0x80200000ull /* where we map grants */
-#define BAD ((void *)0x7f0000000000ul)
+#define BAD BAD_GUEST_PTR
 #define NOBODY 0x7000 /* a domain id nobody has */
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
@@ -38,7 +38,7 @@ static void table_checks(uint16_t self)
 	static struct gnttab_query_size q;
 	static struct gnttab_setup_table s;
 	static uint32_t version[2];
-	static uint64_t frames[2];
+	static unsigned long frames[2]; /* xen_pfn_t */
 
 	long rc;
 
@@ -70,7 +70,7 @@ static void table_checks(uint16_t self)
 	s = (struct gnttab_setup_table){ .dom = 0x7ff0, .nr_frames = 1, .frame_list = (uintptr_t)frames };
 	frames[0] = 0;
 	rc = gnttab_op(GNTTABOP_setup_table, &s, 1);
-	check(rc == 0 && s.status == GNTST_okay && frames[0] == ~0ull,
+	check(rc == 0 && s.status == GNTST_okay && frames[0] == ~0ul,
 	      "setup_table before add_to_physmap: frame 0 is nowhere (%#llx)", (unsigned long long)frames[0]);
 	check(map_grant_frame(0, GT_GPA) == 0, "add_to_physmap(grant_table, 0) at %#llx", GT_GPA);
 	rc = gnttab_op(GNTTABOP_setup_table, &s, 1);
@@ -161,6 +161,7 @@ static void self_grant_checks(uint16_t self)
 	check(!grant_end(gt, 8), "the grant cannot be taken back while mapped");
 	check(m[100] == page[100] && m[4095] == page[4095], "the mapping shows the granted page");
 	m[5] = 0xee;
+	__asm__ volatile("" ::: "memory"); /* page aliases m: read it after the store */
 	check(page[5] == 0xee, "a write through the mapping lands in the granted page");
 	check(grant_unmap(MAP_GPA, h + 1000) == GNTST_bad_handle, "unmap of a bad handle: GNTST_bad_handle");
 	check(grant_unmap(MAP_GPA + 0x1000, h) == GNTST_general_error,

@@ -116,8 +116,9 @@ void gnttab_release_mappings(struct gnttab_domain *d);
 void gnttab_domain_destroy(struct gnttab_domain *d);
 
 /* The hypercall grant_table_op(cmd, uop, count) from vCPU vcpu of d:
- * 0 or -XEN_Exxx; per-op GNTST_* status in each op's status field. */
-long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count);
+ * 0 or -XEN_Exxx; per-op GNTST_* status in each op's status field. compat:
+ * the vCPU runs 32-bit code and passes Xen's compat (i386) layouts. */
+long gnttab_op(struct gnttab_domain *d, void *vcpu, unsigned int cmd, uint64_t uop, unsigned int count, bool compat);
 
 /* XENMAPSPACE_grant_table: frame idx of d's table (grown to idx + 1
  * frames if needed) for mapping at gfn. Returns the frame's host address

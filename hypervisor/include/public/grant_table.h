@@ -17,7 +17,10 @@
  *
  * The argument of every sub-op is an array of `count` structures in guest
  * memory; OUT fields are written back. The numbers and layouts are Xen's
- * (x86-64), checked at the end of this file.
+ * (x86-64), checked at the end of this file, with the compat (i386) layouts
+ * a vCPU in 32-bit mode passes: only setup_table (a 32-bit handle to 32-bit
+ * frame numbers) and copy (a 32-bit gmfn) differ; the others are checked to
+ * come out the same under i386 rules.
  */
 #ifndef PUBLIC_GRANT_TABLE_H
 #define PUBLIC_GRANT_TABLE_H
@@ -213,6 +216,62 @@ struct gnttab_swap_grant_ref {
 #define XENMAPSPACE_dev_mmio 5
 #define XENMAPIDX_grant_table_status 0x80000000u
 
+/* ------------------------------------------------------------ compat (i386) */
+
+/* A 64-bit field as i386 lays it out: 4-byte aligned. */
+typedef uint64_t compat_u64 __attribute__((aligned(4)));
+
+struct compat_gnttab_setup_table {
+	domid_t dom;
+	uint32_t nr_frames;
+	int16_t status;
+	uint32_t frame_list; /* guest handle of uint32_t[nr_frames] (xen_pfn_t) */
+};
+
+struct compat_gnttab_copy_ptr {
+	uint32_t ref_or_gmfn; /* union of grant_ref_t and a 32-bit xen_pfn_t */
+	domid_t domid;
+	uint16_t offset;
+};
+
+struct compat_gnttab_copy {
+	struct compat_gnttab_copy_ptr source, dest;
+	uint16_t len;
+	uint16_t flags;
+	int16_t status;
+};
+
+struct compat_gnttab_get_status_frames {
+	uint32_t nr_frames;
+	domid_t dom;
+	int16_t status;
+	uint32_t frame_list; /* guest handle of uint64_t[nr_frames] */
+};
+
+/* The structs that have the same layout in both modes, spelt with i386's
+ * alignment of 64-bit fields, to check that they do. */
+struct i386_gnttab_map_grant_ref {
+	compat_u64 host_addr;
+	uint32_t flags;
+	grant_ref_t ref;
+	domid_t dom;
+	int16_t status;
+	grant_handle_t handle;
+	compat_u64 dev_bus_addr;
+};
+
+struct i386_gnttab_unmap_grant_ref {
+	compat_u64 host_addr, dev_bus_addr;
+	grant_handle_t handle;
+	int16_t status;
+};
+
+struct i386_gnttab_unmap_and_replace {
+	compat_u64 host_addr, new_addr;
+	grant_handle_t handle;
+	int16_t status;
+};
+
 /* ------------------------------------------------------------ layout checks */
 
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1");
@@ -264,5 +323,46 @@ _Static_assert(offsetof(struct gnttab_get_status_frames, dom) == 4 &&
 	       "get_status_frames fields");
 _Static_assert(sizeof(struct gnttab_swap_grant_ref) == 12 && offsetof(struct gnttab_swap_grant_ref, status) == 8,
 	       "swap_grant_ref");
+
+/* compat */
+_Static_assert(sizeof(struct compat_gnttab_setup_table) == 16, "compat setup_table");
+_Static_assert(offsetof(struct compat_gnttab_setup_table, nr_frames) == 4 &&
+		       offsetof(struct compat_gnttab_setup_table, status) == 8 &&
+		       offsetof(struct compat_gnttab_setup_table, frame_list) == 12,
+	       "compat setup_table fields");
+_Static_assert(sizeof(struct compat_gnttab_copy_ptr) == 8 && offsetof(struct compat_gnttab_copy_ptr, domid) == 4 &&
+		       offsetof(struct compat_gnttab_copy_ptr, offset) == 6,
+	       "compat copy_ptr");
+_Static_assert(sizeof(struct compat_gnttab_copy) == 24, "compat copy");
+_Static_assert(offsetof(struct compat_gnttab_copy, dest) == 8 && offsetof(struct compat_gnttab_copy, len) == 16 &&
+		       offsetof(struct compat_gnttab_copy, flags) == 18 &&
+		       offsetof(struct compat_gnttab_copy, status) == 20,
+	       "compat copy fields");
+_Static_assert(sizeof(struct compat_gnttab_get_status_frames) == 12 &&
+		       offsetof(struct compat_gnttab_get_status_frames, status) == 6 &&
+		       offsetof(struct compat_gnttab_get_status_frames, frame_list) == 8,
+	       "compat get_status_frames");
+/* the same in both modes (query_size, set/get_version and swap have no
+ * 64-bit field and no handle, so i386 lays them out as x86-64 does) */
+_Static_assert(_Alignof(compat_u64) == 4, "compat_u64");
+_Static_assert(sizeof(struct i386_gnttab_map_grant_ref) == sizeof(struct gnttab_map_grant_ref) &&
+		       offsetof(struct i386_gnttab_map_grant_ref, dom) == offsetof(struct gnttab_map_grant_ref, dom) &&
+		       offsetof(struct i386_gnttab_map_grant_ref, status) ==
+			       offsetof(struct gnttab_map_grant_ref, status) &&
+		       offsetof(struct i386_gnttab_map_grant_ref, handle) ==
+			       offsetof(struct gnttab_map_grant_ref, handle) &&
+		       offsetof(struct i386_gnttab_map_grant_ref, dev_bus_addr) ==
+			       offsetof(struct gnttab_map_grant_ref, dev_bus_addr),
+	       "map_grant_ref is the same in i386");
+_Static_assert(sizeof(struct i386_gnttab_unmap_grant_ref) == sizeof(struct gnttab_unmap_grant_ref) &&
+		       offsetof(struct i386_gnttab_unmap_grant_ref, handle) ==
+			       offsetof(struct gnttab_unmap_grant_ref, handle) &&
+		       offsetof(struct i386_gnttab_unmap_grant_ref, status) ==
+			       offsetof(struct gnttab_unmap_grant_ref, status),
+	       "unmap_grant_ref is the same in i386");
+_Static_assert(sizeof(struct i386_gnttab_unmap_and_replace) == sizeof(struct gnttab_unmap_and_replace) &&
+		       offsetof(struct i386_gnttab_unmap_and_replace, status) ==
+			       offsetof(struct gnttab_unmap_and_replace, status),
+	       "unmap_and_replace is the same in i386");
 
 #endif

@@ -6,8 +6,12 @@
  * populate_physmap) take a struct xen_memory_reservation and return the
  * number of extents completed. A long request is continued: the extent to
  * start from travels in the command's upper bits, cmd = op | start <<
- * MEMOP_EXTENT_SHIFT. Only the 64-bit layouts exist (no compat translation
- * for 32-bit guests yet).
+ * MEMOP_EXTENT_SHIFT.
+ *
+ * A vCPU in 32-bit mode passes Xen's compat layouts (the compat_* structs
+ * at the end: xen_ulong_t, xen_pfn_t and guest handles are 32 bits wide
+ * there, and arrays of them hold 32-bit elements); common/compat.c turns
+ * them into the native structs below and back.
  */
 #ifndef PUBLIC_MEMORY_H
 #define PUBLIC_MEMORY_H
@@ -56,13 +60,12 @@ struct xen_add_to_physmap {
 
 struct xen_add_to_physmap_batch {
 	uint16_t domid;
+	uint16_t space;
+	uint16_t size;		/* entries in the three arrays */
 	uint16_t foreign_domid; /* gmfn_foreign only; otherwise must be 0 */
-	uint32_t space;
-	uint16_t size; /* entries in the three arrays */
-	uint16_t pad[3];
-	uint64_t idxs;	/* guest handle: xen_ulong_t[size] */
-	uint64_t gpfns; /* guest handle: xen_pfn_t[size] */
-	uint64_t errs;	/* guest handle: int[size], OUT */
+	uint64_t idxs;		/* guest handle: xen_ulong_t[size] */
+	uint64_t gpfns;		/* guest handle: xen_pfn_t[size] */
+	uint64_t errs;		/* guest handle: int[size], OUT */
 };
 
 struct xen_remove_from_physmap {
@@ -89,15 +92,82 @@ _Static_assert(offsetof(struct xen_memory_reservation, nr_extents) == 8 &&
 		       offsetof(struct xen_memory_reservation, domid) == 24,
 	       "xen_memory_reservation fields");
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24, "xen_add_to_physmap");
-_Static_assert(sizeof(struct xen_add_to_physmap_batch) == 40, "xen_add_to_physmap_batch");
-_Static_assert(offsetof(struct xen_add_to_physmap_batch, space) == 4 &&
-		       offsetof(struct xen_add_to_physmap_batch, size) == 8 &&
-		       offsetof(struct xen_add_to_physmap_batch, idxs) == 16 &&
-		       offsetof(struct xen_add_to_physmap_batch, gpfns) == 24 &&
-		       offsetof(struct xen_add_to_physmap_batch, errs) == 32,
+_Static_assert(sizeof(struct xen_add_to_physmap_batch) == 32, "xen_add_to_physmap_batch");
+_Static_assert(offsetof(struct xen_add_to_physmap_batch, space) == 2 &&
+		       offsetof(struct xen_add_to_physmap_batch, size) == 4 &&
+		       offsetof(struct xen_add_to_physmap_batch, foreign_domid) == 6 &&
+		       offsetof(struct xen_add_to_physmap_batch, idxs) == 8 &&
+		       offsetof(struct xen_add_to_physmap_batch, gpfns) == 16 &&
+		       offsetof(struct xen_add_to_physmap_batch, errs) == 24,
 	       "xen_add_to_physmap_batch fields");
 _Static_assert(sizeof(struct xen_remove_from_physmap) == 16, "xen_remove_from_physmap");
 _Static_assert(sizeof(struct xen_memory_map) == 16, "xen_memory_map");
 _Static_assert(sizeof(struct e820entry) == 20, "e820entry");
+
+/*
+ * The compat (i386) layouts. Every handle, xen_ulong_t and xen_pfn_t is 32
+ * bits; domid_t and the fixed-width fields are as above. No compat struct
+ * here has a 64-bit field, so i386's 4-byte alignment of those changes
+ * nothing else. current/maximum_reservation take a bare domid_t and
+ * e820entry is packed: both are the same in either mode.
+ */
+struct compat_memory_reservation {
+	uint32_t extent_start; /* guest handle: 32-bit xen_pfn_t[nr_extents] */
+	uint32_t nr_extents;
+	uint32_t extent_order;
+	uint32_t mem_flags;
+	uint16_t domid;
+	uint16_t pad;
+};
+
+struct compat_add_to_physmap {
+	uint16_t domid;
+	uint16_t size;
+	uint32_t space;
+	uint32_t idx;
+	uint32_t gpfn;
+};
+
+struct compat_add_to_physmap_batch {
+	uint16_t domid;
+	uint16_t space;
+	uint16_t size;
+	uint16_t foreign_domid;
+	uint32_t idxs;	/* guest handle: 32-bit xen_ulong_t[size] */
+	uint32_t gpfns; /* guest handle: 32-bit xen_pfn_t[size] */
+	uint32_t errs;	/* guest handle: int[size], OUT */
+};
+
+struct compat_remove_from_physmap {
+	uint16_t domid;
+	uint16_t pad;
+	uint32_t gpfn;
+};
+
+struct compat_memory_map {
+	uint32_t nr_entries;
+	uint32_t buffer; /* guest handle: e820 entries */
+};
+
+_Static_assert(sizeof(struct compat_memory_reservation) == 20, "compat_memory_reservation");
+_Static_assert(offsetof(struct compat_memory_reservation, nr_extents) == 4 &&
+		       offsetof(struct compat_memory_reservation, extent_order) == 8 &&
+		       offsetof(struct compat_memory_reservation, mem_flags) == 12 &&
+		       offsetof(struct compat_memory_reservation, domid) == 16,
+	       "compat_memory_reservation fields");
+_Static_assert(sizeof(struct compat_add_to_physmap) == 16, "compat_add_to_physmap");
+_Static_assert(offsetof(struct compat_add_to_physmap, space) == 4 && offsetof(struct compat_add_to_physmap, idx) == 8 &&
+		       offsetof(struct compat_add_to_physmap, gpfn) == 12,
+	       "compat_add_to_physmap fields");
+_Static_assert(sizeof(struct compat_add_to_physmap_batch) == 20, "compat_add_to_physmap_batch");
+_Static_assert(offsetof(struct compat_add_to_physmap_batch, foreign_domid) == 6 &&
+		       offsetof(struct compat_add_to_physmap_batch, idxs) == 8 &&
+		       offsetof(struct compat_add_to_physmap_batch, gpfns) == 12 &&
+		       offsetof(struct compat_add_to_physmap_batch, errs) == 16,
+	       "compat_add_to_physmap_batch fields");
+_Static_assert(sizeof(struct compat_remove_from_physmap) == 8 && offsetof(struct compat_remove_from_physmap, gpfn) == 4,
+	       "compat_remove_from_physmap");
+_Static_assert(sizeof(struct compat_memory_map) == 8 && offsetof(struct compat_memory_map, buffer) == 4,
+	       "compat_memory_map");
 
 #endif

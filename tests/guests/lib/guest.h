@@ -30,6 +30,15 @@
 #define GUEST_BITS 32
 #endif
 
+/* A pointer the hypervisor cannot follow (-EFAULT): non-canonical-adjacent
+ * user space in 64-bit guests, the top of the 4 GiB space (no RAM, no
+ * mapping) in 32-bit ones. */
+#ifdef __x86_64__
+#define BAD_GUEST_PTR ((void *)0x7f0000000000ul)
+#else
+#define BAD_GUEST_PTR ((void *)0xffff0000ul)
+#endif
+
 /* ------------------------------------------------------------------ tests */
 extern const char test_name[]; /* each test: const char test_name[] = TEST_NAME; */
 void test_main(void);

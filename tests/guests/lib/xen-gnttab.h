@@ -73,7 +73,7 @@ struct gnttab_setup_table {
 	uint16_t dom;
 	uint32_t nr_frames;
 	int16_t status;
-	uint64_t frame_list;
+	unsigned long frame_list; /* guest handle: xen_pfn_t (unsigned long) frames */
 };
 
 struct gnttab_query_size {
@@ -83,7 +83,7 @@ struct gnttab_query_size {
 };
 
 struct gnttab_copy_ptr {
-	uint64_t ref_or_gmfn;
+	unsigned long ref_or_gmfn; /* union of grant_ref_t and xen_pfn_t */
 	uint16_t domid, offset;
 };
 
@@ -96,15 +96,18 @@ struct gnttab_copy {
 struct xen_add_to_physmap {
 	uint16_t domid, size;
 	uint32_t space;
-	uint64_t idx, gpfn;
+	unsigned long idx, gpfn; /* xen_ulong_t, xen_pfn_t */
 };
 
 _Static_assert(sizeof(struct gnttab_map_grant_ref) == 32, "map_grant_ref");
 _Static_assert(sizeof(struct gnttab_unmap_grant_ref) == 24, "unmap_grant_ref");
-_Static_assert(sizeof(struct gnttab_setup_table) == 24, "setup_table");
+/* Xen's layouts for the guest's mode: x86-64, or i386 (compat), where
+ * handles, xen_ulong_t and xen_pfn_t are 32 bits */
+_Static_assert(sizeof(struct gnttab_setup_table) == (GUEST_BITS == 64 ? 24 : 16), "setup_table");
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "query_size");
-_Static_assert(sizeof(struct gnttab_copy) == 40, "copy");
-_Static_assert(__builtin_offsetof(struct gnttab_copy, status) == 36, "copy status");
+_Static_assert(sizeof(struct gnttab_copy) == (GUEST_BITS == 64 ? 40 : 24), "copy");
+_Static_assert(__builtin_offsetof(struct gnttab_copy, status) == (GUEST_BITS == 64 ? 36 : 20), "copy status");
+_Static_assert(sizeof(struct xen_add_to_physmap) == (GUEST_BITS == 64 ? 24 : 16), "add_to_physmap");
 
 static inline long gnttab_op(unsigned cmd, void *uop, unsigned count)
 {
@@ -112,7 +115,7 @@ static inline long gnttab_op(unsigned cmd, void *uop, unsigned count)
 }
 
 /* Frame idx of our grant table at guest-physical address gpa. */
-static inline long map_grant_frame(uint64_t idx, uint64_t gpa)
+static inline long map_grant_frame(unsigned long idx, uint64_t gpa)
 {
 	static struct xen_add_to_physmap x;
 
@@ -171,7 +174,7 @@ static inline int16_t grant_unmap(uint64_t gpa, uint32_t handle)
 }
 
 /* One copy op; flags say which sides are grant references. */
-static inline int16_t grant_copy(uint16_t sdom, uint64_t sref, uint16_t soff, uint16_t ddom, uint64_t dref,
+static inline int16_t grant_copy(uint16_t sdom, unsigned long sref, uint16_t soff, uint16_t ddom, unsigned long dref,
 				 uint16_t doff, uint16_t len, uint16_t flags)
 {
 	static struct gnttab_copy c;

@@ -192,7 +192,7 @@ uint64_t gptr(const void *p)
 
 long gop(struct fake_dom *f, unsigned int cmd, void *uop, unsigned int count)
 {
-	return gnttab_op(&f->gd, f, cmd, gptr(uop), count);
+	return gnttab_op(&f->gd, f, cmd, gptr(uop), count, false);
 }
 
 void grant(struct fake_dom *f, grant_ref_t ref, domid_t to, uint32_t gfn, uint16_t flags)

@@ -2,7 +2,8 @@
  * Grant tables (common/grant_table.c): table setup, growth and limits,
  * versions, map/unmap with every permission rule and the shared-entry
  * flags and pins they leave, copy with its bounds and errors, batches and
- * bad pointers, swap, and what a domain's death undoes.
+ * bad pointers, swap, what a domain's death undoes, and the compat
+ * (i386) layouts of a 32-bit caller.
  *
  * Domains: slot 0 is the privileged domain 0; slot 1 (id 1, "A") grants,
  * slot 2 (id 2, "B") maps and copies, slot 3 (id 3, "C") is a bystander.
@@ -14,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static struct fake_dom *d0, *a, *b, *c;
 
@@ -54,7 +56,7 @@ static void test_query_size(void **state)
 	assert_int_equal(max, 4);
 	assert_int_equal(gop(a, GNTTABOP_query_size, &q, 2), -XEN_EINVAL);
 	assert_int_equal(gop(a, GNTTABOP_query_size, &q, 0), -XEN_EINVAL);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_query_size, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_query_size, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(b->refs + a->refs + c->refs + d0->refs, 0);
 }
 
@@ -109,7 +111,7 @@ static void test_setup_table_growth_and_limits(void **state)
 	s.frame_list = FAKE_BAD_PTR;
 	assert_int_equal(gop(a, GNTTABOP_setup_table, &s, 1), 0);
 	assert_int_equal(s.status, GNTST_bad_virt_addr);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(gop(a, GNTTABOP_setup_table, &s, 2), -XEN_EINVAL);
 	s.dom = 2;
 	s.frame_list = gptr(frames);
@@ -135,7 +137,7 @@ static void test_versions(void **state)
 	sv.version = 3;
 	assert_int_equal(gop(a, GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
 	assert_int_equal(gop(a, GNTTABOP_set_version, &sv, 2), -XEN_EINVAL);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_set_version, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_set_version, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 
 	assert_int_equal(gop(a, GNTTABOP_get_version, &gv, 1), 0);
 	assert_int_equal(gv.version, 1);
@@ -147,7 +149,7 @@ static void test_versions(void **state)
 	gv.version = 0;
 	assert_int_equal(gop(d0, GNTTABOP_get_version, &gv, 1), 0);
 	assert_int_equal(gv.version, 1);
-	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_get_version, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_get_version, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(a->refs + d0->refs, 0);
 }
 
@@ -407,8 +409,8 @@ static void test_copy_batch_fault(void **state)
 	assert_int_equal(gop(b, GNTTABOP_copy, ops, 3), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(ops[i].status, GNTST_okay);
-	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_map_grant_ref, FAKE_BAD_PTR, 1), -XEN_EFAULT);
-	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_unmap_grant_ref, FAKE_BAD_PTR, 1), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_map_grant_ref, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_unmap_grant_ref, FAKE_BAD_PTR, 1, false), -XEN_EFAULT);
 	assert_int_equal(a->refs, 0);
 }
 
@@ -515,7 +517,7 @@ static void *copier(void *arg)
 	while (!conc_stop) {
 		struct gnttab_copy o = op;
 
-		assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(&o), 1), 0);
+		assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(&o), 1, false), 0);
 		if (o.status == GNTST_okay) {
 			uint64_t v = page_word(b, 20 + id);
 
@@ -724,7 +726,7 @@ static void test_random_ops(void **state)
 			st->frame_list = below(4) ? gptr(frames) : FAKE_BAD_PTR;
 			count = 1;
 		}
-		rc = gnttab_op(&f->gd, f, cmd, below(16) ? gptr(buf) : FAKE_BAD_PTR, count);
+		rc = gnttab_op(&f->gd, f, cmd, below(16) ? gptr(buf) : FAKE_BAD_PTR, count, false);
 		assert_true(rc == 0 || rc == -XEN_EFAULT || rc == -XEN_EINVAL || rc == -XEN_ENOSYS ||
 			    rc == -XEN_EOPNOTSUPP || rc == -XEN_ESRCH || rc == -XEN_EPERM);
 		if (rc == 0 && (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy)) {
@@ -766,6 +768,70 @@ static void test_random_ops(void **state)
 	}
 }
 
+/* A 32-bit caller (compat): setup_table with a 32-bit handle and 32-bit
+ * frames, copy in its 24-byte layout with a 32-bit gmfn, batches striding
+ * by the compat size; query_size is the same in both. Guest memory here
+ * is host memory, so the compat structs sit below 4 GiB (MAP_32BIT). */
+static void test_compat_layouts(void **state)
+{
+	uint8_t *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	struct compat_gnttab_setup_table *s = (void *)low;
+	uint32_t *frames = (uint32_t *)(low + 64);
+	struct compat_gnttab_copy *cp = (void *)(low + 256);
+	struct gnttab_query_size *q = (void *)(low + 512);
+	gfn_t old;
+	int rc;
+
+	assert_true(low != MAP_FAILED && (uintptr_t)low + 4096 <= (1ULL << 32));
+	memset(frames, 0x5a, 5 * sizeof(*frames));
+	*s = (struct compat_gnttab_setup_table){
+		.dom = DOMID_SELF, .nr_frames = 2, .status = 99, .frame_list = (uint32_t)(uintptr_t)frames
+	};
+	assert_non_null(gnttab_map_frame(&a->gd, 1, _gfn(0x1234), &old, &rc));
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, gptr(s), 1, true), 0);
+	assert_int_equal(s->status, GNTST_okay);
+	assert_int_equal(frames[0], 0xffffffffu); /* not mapped: ~0 in 32 bits */
+	assert_int_equal(frames[1], 0x1234);
+	assert_int_equal(frames[2], 0x5a5a5a5au); /* 4-byte elements: nothing beyond */
+	s->frame_list = 16;			  /* a pointer into the first page: bad */
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_setup_table, gptr(s), 1, true), 0);
+	assert_int_equal(s->status, GNTST_bad_virt_addr);
+
+	*q = (struct gnttab_query_size){ .dom = DOMID_SELF, .status = 99 };
+	assert_int_equal(gnttab_op(&a->gd, a, GNTTABOP_query_size, gptr(q), 1, true), 0);
+	assert_int_equal(q->status, GNTST_okay);
+	assert_int_equal(q->nr_frames, 2);
+
+	/* two copies in one batch: grant -> own frame, own frame -> grant */
+	for (int i = 0; i < 4096; i++)
+		a->ram[5][i] = (uint8_t)(i * 3 + 1);
+	memset(b->ram[4], 0x77, 4096);
+	grant(a, 40, 2, 5, GTF_permit_access | GTF_readonly);
+	grant(a, 41, 2, 6, GTF_permit_access);
+	cp[0] = (struct compat_gnttab_copy){ .source = { .ref_or_gmfn = 40, .domid = 1, .offset = 8 },
+					     .dest = { .ref_or_gmfn = 9, .domid = DOMID_SELF, .offset = 16 },
+					     .len = 100,
+					     .flags = GNTCOPY_source_gref,
+					     .status = 99 };
+	cp[1] = (struct compat_gnttab_copy){ .source = { .ref_or_gmfn = 4, .domid = DOMID_SELF },
+					     .dest = { .ref_or_gmfn = 41, .domid = 1, .offset = 4000 },
+					     .len = 96,
+					     .flags = GNTCOPY_dest_gref,
+					     .status = 99 };
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(cp), 2, true), 0);
+	assert_int_equal(cp[0].status, GNTST_okay);
+	assert_int_equal(cp[1].status, GNTST_okay);
+	assert_memory_equal(b->ram[9] + 16, a->ram[5] + 8, 100);
+	assert_int_equal(a->ram[6][4000], 0x77);
+	assert_int_equal(a->ram[6][4095], 0x77);
+	/* the status is at offset 20: the bytes after it are untouched */
+	assert_int_equal(cp[0].source.domid, 1);
+	cp[0].len = 4096; /* offset 8 + 4096: past the page */
+	assert_int_equal(gnttab_op(&b->gd, b, GNTTABOP_copy, gptr(cp), 1, true), 0);
+	assert_int_equal(cp[0].status, GNTST_bad_copy_arg);
+	munmap(low, 4096);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
@@ -777,6 +843,7 @@ int main(void)
 		T(test_copy_batch_fault),  T(test_swap),
 		T(test_mapper_dies),	   T(test_granter_dies),
 		T(test_concurrent_revoke), T(test_random_ops),
+		T(test_compat_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
