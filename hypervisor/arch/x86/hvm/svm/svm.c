@@ -19,6 +19,7 @@
 #include <hv/mm.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/softirq.h>
 #include <asm/cpu.h>
 #include <asm/hvm.h>
@@ -772,13 +773,50 @@ void hvm_ctxt_switch_to(struct vcpu *v)
 		wrmsr(0xc0000103, v->arch.tsc_aux);
 }
 
+static void flush_ipi(void *unused)
+{
+	/* nothing to do: taking the IPI took the vCPU out of guest mode, and it
+	 * flushes (need_flush) before it enters again */
+}
+
+/*
+ * After a p2m entry is removed or changed, no vCPU of d may use the old
+ * translation again: not once this returns, because the caller may then
+ * give the page to someone else (balloon, grant unmap). Every vCPU flushes
+ * its guest TLB at its next VMRUN (need_flush, set first); a vCPU in guest
+ * mode on another pCPU right now is made to exit, and this waits for that.
+ * With interrupts disabled (no synchronous cross-CPU call possible) it can
+ * only kick them.
+ */
 void hvm_flush_guest_tlbs(struct domain *d)
 {
+	unsigned int me = smp_processor_id();
+	cpumask_t running;
+
+	cpumask_clear(&running);
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
-		if (d->vcpu[i]) {
-			d->vcpu[i]->arch.need_flush = true;
-			vcpu_kick(d->vcpu[i]);
-		}
+		if (d->vcpu[i])
+			WRITE_ONCE(d->vcpu[i]->arch.need_flush, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		struct vcpu *v = d->vcpu[i];
+		unsigned int cpu;
+
+		if (!v || !READ_ONCE(v->is_running))
+			continue;
+		cpu = READ_ONCE(v->processor);
+		if (cpu != me)
+			cpumask_set_cpu(cpu, &running);
+	}
+	if (cpumask_empty(&running))
+		return;
+	if (local_irq_is_enabled()) {
+		on_selected_cpus(&running, flush_ipi, NULL, true);
+		return;
+	}
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (cpumask_test_cpu(cpu, &running))
+			smp_send_event_check_cpu(cpu);
 }
 
 void hvm_dump_vcpu(struct vcpu *v)
