@@ -120,6 +120,8 @@ static void env_port_pending(struct evtchn_domain *ed, evtchn_port_t port)
 {
 	struct domain *d = DOM(ed);
 
+	if (!READ_ONCE(d->nr_polling))
+		return; /* the common case: nobody polls, no vCPU to look at */
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
 		sched_poll_wake(d->vcpu[i], port);
 }

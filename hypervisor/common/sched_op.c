@@ -62,6 +62,25 @@ BUILD_BUG_ON(sizeof(struct sched_watchdog) != 8);
 
 /* ------------------------------------------------------------ poll */
 
+/* v->polling changes only through these two, which keep the domain's count
+ * of polling vCPUs (the event path looks at no vCPU while it is 0). They
+ * return whether the flag changed. */
+static bool poll_start(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->polling, true, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_fetch_add(&v->domain->nr_polling, 1, __ATOMIC_SEQ_CST);
+	return true;
+}
+
+static bool poll_end(struct vcpu *v)
+{
+	if (!__atomic_exchange_n(&v->polling, false, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_fetch_sub(&v->domain->nr_polling, 1, __ATOMIC_SEQ_CST);
+	return true;
+}
+
 /* Port of v's domain became pending (event lock held). */
 void sched_poll_wake(struct vcpu *v, evtchn_port_t port)
 {
@@ -69,18 +88,16 @@ void sched_poll_wake(struct vcpu *v, evtchn_port_t port)
 		return;
 	if (v->poll_port && v->poll_port != port)
 		return;
-	WRITE_ONCE(v->polling, false);
-	vcpu_kick(v); /* clears VPF_blocked and wakes it */
+	if (poll_end(v))
+		vcpu_kick(v); /* clears VPF_blocked and wakes it */
 }
 
 static void poll_timeout(void *data)
 {
 	struct vcpu *v = data;
 
-	if (READ_ONCE(v->polling)) {
-		WRITE_ONCE(v->polling, false);
+	if (poll_end(v))
 		vcpu_kick(v);
-	}
 }
 
 static long do_poll(struct vcpu *v, uint64_t arg)
@@ -110,7 +127,7 @@ static long do_poll(struct vcpu *v, uint64_t arg)
 	/* Announce the poll first, then look: an event set in between finds
 	 * the vCPU polling and wakes it (clearing VPF_blocked). */
 	v->poll_port = 0;
-	WRITE_ONCE(v->polling, true);
+	poll_start(v);
 	set_bit(VPF_blocked, &v->pause_flags);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < nr; i++) {
@@ -140,7 +157,7 @@ static long do_poll(struct vcpu *v, uint64_t arg)
 	raise_softirq(SCHEDULE_SOFTIRQ);
 	return 0;
 out:
-	WRITE_ONCE(v->polling, false);
+	poll_end(v);
 	clear_bit(VPF_blocked, &v->pause_flags);
 	return rc;
 }

@@ -98,6 +98,7 @@ struct domain {
 	/* SCHEDOP_watchdog (common/sched_op.c) */
 	struct timer watchdog[2];
 	unsigned int watchdog_inuse;
+	unsigned int nr_polling; /* vCPUs with ->polling set (SCHEDOP_poll) */
 	unsigned int restarts;
 	bool reaped; /* its end has been handled */
 	unsigned int max_vcpus;

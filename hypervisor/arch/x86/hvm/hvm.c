@@ -10,6 +10,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/time.h>
+#include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/page.h>
@@ -56,12 +57,9 @@ static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32
 		break;
 	case 3: /* time: Xen's layout (public/arch-x86/cpuid.h) */
 		if (sub == 0) {
-			uint32_t x, y, z, w;
-
 			/* no emulated TSC; the host TSC is safe (one rate on
 			 * every CPU: Basalt relies on it); RDTSCP as the host */
-			cpuid_count(0x80000001, 0, &x, &y, &z, &w);
-			*a = (1u << 1) | (((w >> 27) & 1) << 2);
+			*a = (1u << 1) | ((uint32_t)cpu_has_rdtscp << 2);
 			*b = 0; /* tsc_mode "default" */
 			*c = (uint32_t)cpu_khz_tsc();
 			*d = 0; /* never migrated */

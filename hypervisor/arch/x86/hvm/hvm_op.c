@@ -113,7 +113,6 @@ static long param_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
 	struct domain *d = v->domain;
 	struct xen_hvm_param p;
-	long rc;
 
 	if (hvm_copy_from_guest(v, &p, arg, sizeof(p)))
 		return -XEN_EFAULT;
@@ -129,8 +128,7 @@ static long param_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	if (!guest_may_get(p.index))
 		return -XEN_EPERM;
 	p.value = READ_ONCE(d->hvm_params[p.index]);
-	rc = hvm_copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
-	return rc;
+	return hvm_copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
 }
 
 /* HVMOP_set_evtchn_upcall_vector: a per-vCPU vector raised in that vCPU's
